@@ -1,0 +1,72 @@
+/**
+ * Tries a delivery until it succeeds, it fails permanently, or its policy's
+ * attempts are spent. Retries happen in-process, holding the event's key, so
+ * later events with the same key wait and order is kept. Each failed try is
+ * recorded on the delivery before the backoff, so a restart resumes counting
+ * and the attempt limit holds exactly.
+ */
+import type { Delivery } from '../delivery.ts';
+import { PermanentError } from '../errors.ts';
+import type { ResolvedPolicy } from '../policy.ts';
+import { sleep } from '../sleep.ts';
+
+export type RetryOutcome =
+  | { readonly kind: 'done'; readonly attempt: number }
+  /** Attempts spent or a permanent failure: the event goes to the dead-letter topic. */
+  | { readonly kind: 'give-up'; readonly attempt: number; readonly error: unknown }
+  /** The subscription is closing during a backoff: hand the event back. */
+  | { readonly kind: 'stopped'; readonly attempt: number };
+
+export interface RetryHooks {
+  /** Called after a failed try that will be retried. */
+  readonly retrying?: (attempt: number, error: unknown, delayMs: number) => void;
+}
+
+export async function retry(
+  delivery: Delivery,
+  policy: ResolvedPolicy,
+  tryOnce: (attempt: number) => Promise<void>,
+  stopping: AbortSignal,
+  hooks: RetryHooks = {},
+): Promise<RetryOutcome> {
+  let attempt = delivery.attempt;
+  if (attempt > policy.attempts) {
+    return {
+      kind: 'give-up',
+      attempt: attempt - 1,
+      error: new PermanentError(`attempts spent (${policy.attempts}) before a restart`),
+    };
+  }
+  for (;;) {
+    try {
+      await tryOnce(attempt);
+      return { kind: 'done', attempt };
+    } catch (error) {
+      if (error instanceof PermanentError || attempt >= policy.attempts) {
+        return { kind: 'give-up', attempt, error };
+      }
+      await delivery.recordFailure(attempt);
+      const delayMs = policy.backoff(attempt);
+      hooks.retrying?.(attempt, error, delayMs);
+      const slept = await sleepWhileWorking(delivery, delayMs, stopping);
+      if (!slept) return { kind: 'stopped', attempt: attempt + 1 };
+      attempt++;
+    }
+  }
+}
+
+/** Sleeps, telling the engine now and then that the delivery is still being worked on. */
+async function sleepWhileWorking(
+  delivery: Delivery,
+  delayMs: number,
+  stopping: AbortSignal,
+): Promise<boolean> {
+  const step = 5_000;
+  let left = delayMs;
+  while (left > step) {
+    if (!(await sleep(step, stopping))) return false;
+    delivery.working();
+    left -= step;
+  }
+  return sleep(left, stopping);
+}

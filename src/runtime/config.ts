@@ -1,0 +1,169 @@
+/**
+ * Configuration: environment variables (12-factor), optionally a JSON file
+ * named by EVENTYARD_CONFIG whose keys are the same variable names; the
+ * environment wins. Every value has a default that works on a fresh
+ * machine. A bad value is refused at start with a message naming the
+ * variable. The schema's descriptions are the reference (`eventyard config`).
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.ts';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+const engineUrl = (schemes: readonly string[]) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (value) => value === '' || schemes.includes(schemeOf(value)),
+      `must be empty (embedded) or a URL with one of the schemes: ${schemes.join(', ')}`,
+    );
+
+export const configSchema = z.object({
+  EVENTYARD_PORT: port
+    .default(8080)
+    .describe('HTTP port of the apps, console, /health and /metrics'),
+  EVENTYARD_HOST: z
+    .string()
+    .trim()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Interface the HTTP server listens on (0.0.0.0 for all)'),
+  EVENTYARD_DATA_DIR: z
+    .string()
+    .trim()
+    .min(1)
+    .default('./data')
+    .describe('Where the embedded engines keep their files'),
+  EVENTYARD_BROKER: engineUrl(['embedded', 'nats', 'amqp', 'amqps', 'redis', 'rediss'])
+    .default('')
+    .describe('Event log: empty for the embedded SQLite log, or nats://, amqp://, redis:// URL'),
+  EVENTYARD_STORE: engineUrl(['sqlite', 'postgres', 'postgresql'])
+    .default('')
+    .describe('App state: empty for embedded SQLite (same file as the log), or postgres:// URL'),
+  EVENTYARD_OBJECTS: engineUrl(['file', 's3', 'http', 'https'])
+    .default('')
+    .describe('Object storage: empty for a folder under the data dir, or s3:// URL'),
+  EVENTYARD_FSYNC: flag
+    .default(false)
+    .describe('fsync every group commit of the embedded log (survives power loss, slower)'),
+  EVENTYARD_PARTITIONS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1024)
+    .default(8)
+    .describe('Partitions of a new topic'),
+  EVENTYARD_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('Log level of the JSON logs on stdout'),
+  EVENTYARD_SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(30_000)
+    .describe('How long a graceful shutdown waits for running handlers'),
+  EVENTYARD_LEASE_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10_000)
+    .describe('Embedded log: how long a group lease lasts without renewal'),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigVariable = keyof Config;
+
+function schemeOf(url: string): string {
+  const match = /^([a-z][a-z0-9+.-]*):/i.exec(url);
+  return match ? match[1]!.toLowerCase() : '';
+}
+
+/** The scheme of an engine URL; '' when the value is empty (embedded). */
+export function engineOf(url: string): string {
+  return schemeOf(url);
+}
+
+/**
+ * Reads and validates the configuration. Unknown EVENTYARD_ variables are
+ * refused too: a misspelt name would otherwise be silently ignored.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const file = env.EVENTYARD_CONFIG ? readConfigFile(env.EVENTYARD_CONFIG) : {};
+  const merged: Record<string, unknown> = { ...file };
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith('EVENTYARD_') && value !== undefined) merged[name] = value;
+  }
+  const known = new Set([...Object.keys(configSchema.shape), 'EVENTYARD_CONFIG', ...IGNORED]);
+  for (const name of Object.keys(merged)) {
+    if (!known.has(name) && !OTHER_PREFIXES.some((prefix) => name.startsWith(prefix))) {
+      throw new ConfigError(`${name} is not a known setting (see \`eventyard config\`)`, {
+        path: name,
+      });
+    }
+  }
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'configuration');
+    const value = merged[name];
+    throw new ConfigError(`${name}=${JSON.stringify(value)} is refused: ${issue.message}`, {
+      path: name,
+    });
+  }
+  return { ...parsed.data, EVENTYARD_DATA_DIR: resolve(parsed.data.EVENTYARD_DATA_DIR) };
+}
+
+/** Variables read elsewhere (tests, apps of later issues) that loadConfig lets pass. */
+const IGNORED = ['EVENTYARD_REQUIRE_ENGINES'];
+/** Prefixes of settings that belong to apps and are validated by them. */
+const OTHER_PREFIXES = [
+  'EVENTYARD_S3_',
+  'EVENTYARD_JWT_',
+  'EVENTYARD_MQTT_',
+  'EVENTYARD_MEDIA_',
+  'EVENTYARD_JOBS_',
+];
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`EVENTYARD_CONFIG: cannot read ${path}`, {
+      path: 'EVENTYARD_CONFIG',
+      cause: error,
+    });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`EVENTYARD_CONFIG: ${path} is not valid JSON`, {
+      path: 'EVENTYARD_CONFIG',
+      cause: error,
+    });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(`EVENTYARD_CONFIG: ${path} must hold a JSON object of variables`, {
+      path: 'EVENTYARD_CONFIG',
+    });
+  }
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : String(v)]),
+  );
+}
+
+/** Each variable with its description and default, for docs and `eventyard config`. */
+export function describeConfig(): Array<{ name: string; description: string; default: unknown }> {
+  return Object.entries(configSchema.shape).map(([name, schema]) => ({
+    name,
+    description: schema.description ?? '',
+    default: (schema as z.ZodDefault<z.ZodTypeAny>).def.defaultValue,
+  }));
+}
