@@ -54,6 +54,8 @@ export class WalCheckpointer {
       this.#worker.once('message', () => resolve());
       this.#worker.once('exit', () => resolve());
     });
+    // Hold the event loop open until the worker answers (it is unref'd otherwise).
+    this.#worker.ref();
     this.#worker.postMessage('close');
     await closed;
     await this.#worker.terminate();

@@ -1,0 +1,4 @@
+import { runBrokerContract } from './broker-contract.ts';
+import { target } from './targets/embedded.ts';
+
+await runBrokerContract(target);
