@@ -52,6 +52,8 @@ export interface EventInit<T = unknown> {
 export const DEFAULT_SOURCE = 'eventyard';
 export const MAX_ID_LENGTH = 256;
 
+const INT32_MIN = -2_147_483_648;
+const INT32_MAX = 2_147_483_647;
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
 // RFC 3339 date-time, as CloudEvents requires for `time`.
@@ -139,7 +141,9 @@ function requireString(event: Record<string, unknown>, name: string, max = 1024)
 
 function optionalString(event: Record<string, unknown>, name: string): void {
   const value = event[name];
-  if (value !== undefined && typeof value !== 'string') fail(name, 'must be a string');
+  if (value !== undefined && (typeof value !== 'string' || value.length === 0)) {
+    fail(name, 'must be a non-empty string when present');
+  }
 }
 
 /**
@@ -189,8 +193,12 @@ export function validateEnvelope(value: unknown): Envelope {
     }
     const v = event[name];
     const kind = typeof v;
-    if (kind !== 'string' && kind !== 'number' && kind !== 'boolean') {
-      fail(name, 'must be a string, number or boolean (CloudEvents extension)');
+    if (kind === 'number') {
+      if (!Number.isInteger(v) || (v as number) < INT32_MIN || (v as number) > INT32_MAX) {
+        fail(name, 'must be an integer in the 32-bit range (CloudEvents Integer)');
+      }
+    } else if (kind !== 'string' && kind !== 'boolean') {
+      fail(name, 'must be a string, integer or boolean (CloudEvents extension)');
     }
   }
   return event as unknown as Envelope;

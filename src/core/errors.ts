@@ -25,7 +25,7 @@ export class EventyardError extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    return { code: this.code, message: this.message, ...this.details };
+    return { ...this.details, code: this.code, message: this.message };
   }
 }
 

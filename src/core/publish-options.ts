@@ -5,6 +5,9 @@ import { ValidationError } from './errors.ts';
 export function deliverAtOf(options: PublishOptions = {}, now = Date.now()): number | undefined {
   const { delayMs, deliverAt } = options;
   if (delayMs === undefined && deliverAt === undefined) return undefined;
+  if (delayMs !== undefined && deliverAt !== undefined) {
+    throw new ValidationError('give delayMs or deliverAt, not both', { path: 'deliverAt' });
+  }
   if (delayMs !== undefined && (!Number.isFinite(delayMs) || delayMs < 0)) {
     throw new ValidationError(`delayMs must be a number of ms >= 0, got ${delayMs}`, {
       path: 'delayMs',

@@ -39,7 +39,8 @@ export function deadLetterEnvelope(event: Envelope, facts: DeadLetterFacts): Env
     attempt: facts.attempts,
     dlqtopic: facts.topic,
     dlqgroup: facts.group,
-    dlqoffset: facts.offset,
+    // A string: offsets outgrow the 32-bit integers CloudEvents extensions may hold.
+    dlqoffset: String(facts.offset),
     dlqreason: reason.length > REASON_LIMIT ? `${reason.slice(0, REASON_LIMIT)}…` : reason,
     dlqcode: facts.error instanceof EventyardError ? facts.error.code : 'EY_HANDLER',
     dlqat: (facts.now ?? new Date()).toISOString(),

@@ -94,6 +94,11 @@ export class GroupReader implements DeliverySink {
     return this.#state === 'active';
   }
 
+  /** The live position while active (ahead of the last commit), else undefined. */
+  get position(): number | undefined {
+    return this.#state === 'active' ? this.#window.position : undefined;
+  }
+
   get memberCount(): number {
     return this.#members.length;
   }

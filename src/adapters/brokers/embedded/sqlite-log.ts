@@ -257,7 +257,8 @@ export class SqliteLog implements Transport, OutboxSink {
     return rows.map((row) => {
       const log = this.#topics.find(row.topic)!;
       const head = log.head();
-      const position = Math.max(row.position, log.firstOffset());
+      const live = this.#readers.get(`${row.topicId}\u0000${row.grp}`)?.position;
+      const position = Math.max(live ?? row.position, log.firstOffset());
       return {
         topic: row.topic,
         group: row.grp,

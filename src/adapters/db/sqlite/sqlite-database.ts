@@ -45,6 +45,8 @@ export class SqliteDatabase {
       this.writer.pragma(`synchronous = ${this.fsync ? 'FULL' : 'NORMAL'}`);
       this.writer.pragma(`busy_timeout = ${busy}`);
       this.writer.pragma('foreign_keys = ON');
+      // Once a checkpoint has caught up, the WAL file shrinks back to this size.
+      this.writer.pragma('journal_size_limit = 67108864');
       this.reader = new Database(options.path, { readonly: true });
       this.reader.pragma(`busy_timeout = ${busy}`);
     } catch (error) {

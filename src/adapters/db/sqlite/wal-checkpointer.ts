@@ -26,6 +26,9 @@ parentPort.on('message', (message) => {
 });
 `;
 
+/** Pages (4 KiB) of WAL beyond which the writer checkpoints itself. */
+const BACKSTOP_PAGES = 8192;
+
 const driver = createRequire(import.meta.url).resolve('better-sqlite3');
 
 export class WalCheckpointer {
@@ -35,7 +38,7 @@ export class WalCheckpointer {
 
   constructor(path: string, writer: BetterSqlite3.Database, intervalMs = 50) {
     this.#writer = writer;
-    writer.pragma('wal_autocheckpoint = 0');
+    writer.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     this.#worker = new Worker(SOURCE, { eval: true, workerData: { path, driver, intervalMs } });
     this.#worker.unref();
     const fallBack = () => {
