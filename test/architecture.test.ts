@@ -9,7 +9,8 @@ import { join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 
 const SRC = resolve(import.meta.dirname, '../src');
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -33,7 +34,10 @@ function target(file: string, specifier: string): { layer?: string; pkg?: string
   return { pkg: specifier };
 }
 
-function violations(layer: string, rule: (t: { layer?: string; pkg?: string }) => boolean): string[] {
+function violations(
+  layer: string,
+  rule: (t: { layer?: string; pkg?: string }) => boolean,
+): string[] {
   const dir = join(SRC, layer);
   let files: string[];
   try {
@@ -51,7 +55,7 @@ function violations(layer: string, rule: (t: { layer?: string; pkg?: string }) =
 test('core imports only node built-ins and other core files', () => {
   const found = violations(
     'core',
-    (t) => t.layer === 'core' || (t.pkg !== undefined && t.pkg.startsWith('node:')),
+    (t) => t.layer === 'core' || t.pkg?.startsWith('node:') === true,
   );
   assert.deepEqual(found, []);
 });

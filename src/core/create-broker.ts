@@ -180,9 +180,14 @@ class TransportBroker implements Broker {
   async #replayDeadLetters(topic: string, query: ReplayQuery = {}): Promise<number> {
     const from = query.fromOffset === undefined ? 'earliest' : { offset: query.fromOffset };
     const ids = query.ids === undefined ? undefined : new Set(query.ids);
-    const letters = (await this.#listDeadLetters(topic, { from, group: query.group })).filter(
-      (letter) => ids === undefined || ids.has(letter.event.id),
-    );
+    // An event dead-lettered again after a replay has two letters: replay it once.
+    const latest = new Map<string, DeadLetter>();
+    for (const letter of await this.#listDeadLetters(topic, { from, group: query.group })) {
+      if (ids === undefined || ids.has(letter.event.id)) {
+        latest.set(`${letter.group}\u0000${letter.event.id}`, letter);
+      }
+    }
+    const letters = [...latest.values()];
     if (letters.length > 0) await this.publish(topic, letters.map(replayEnvelope));
     return letters.length;
   }

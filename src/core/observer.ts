@@ -1,3 +1,5 @@
+import type { Envelope } from './envelope.ts';
+
 /**
  * What the broker reports as it works, for metrics and logs
  * (observability/ implements it with prom-client and pino). Every method is
@@ -9,8 +11,15 @@ export interface BrokerObserver {
   tried?(topic: string, group: string, ok: boolean, seconds: number, error?: unknown): void;
   /** A delivery was acknowledged after its handler succeeded. */
   consumed?(topic: string, group: string): void;
-  retried?(topic: string, group: string, attempt: number, error: unknown, delayMs: number): void;
-  deadLettered?(topic: string, group: string, reason: string): void;
+  retried?(
+    topic: string,
+    group: string,
+    attempt: number,
+    error: unknown,
+    delayMs: number,
+    event: Envelope,
+  ): void;
+  deadLettered?(topic: string, group: string, reason: string, event: Envelope): void;
   /** Something went wrong outside any handler (engine trouble, a dead-letter publish). */
   failed?(message: string, error: unknown, facts?: Record<string, unknown>): void;
 }

@@ -10,9 +10,17 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 
-const port = z.coerce.number().int().min(0).max(65_535);
+const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int({ error: `must be a whole number from ${min} to ${max}` })
+    .min(min, { error: `must be a whole number from ${min} to ${max}` })
+    .max(max, { error: `must be a whole number from ${min} to ${max}` });
+const port = wholeNumber(0, 65_535);
 const flag = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], {
+    error: 'must be one of 1, 0, true, false, yes, no, on, off',
+  })
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 const engineUrl = (schemes: readonly string[]) =>
   z
@@ -51,27 +59,17 @@ export const configSchema = z.object({
   EVENTYARD_FSYNC: flag
     .default(false)
     .describe('fsync every group commit of the embedded log (survives power loss, slower)'),
-  EVENTYARD_PARTITIONS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1024)
-    .default(8)
-    .describe('Partitions of a new topic'),
+  EVENTYARD_PARTITIONS: wholeNumber(1, 1024).default(8).describe('Partitions of a new topic'),
   EVENTYARD_LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
     .default('info')
     .describe('Log level of the JSON logs on stdout'),
-  EVENTYARD_SHUTDOWN_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(0)
+  EVENTYARD_SHUTDOWN_TIMEOUT_MS: wholeNumber(0)
     .default(30_000)
     .describe('How long a graceful shutdown waits for running handlers'),
-  EVENTYARD_LEASE_MS: z.coerce
-    .number()
-    .int()
-    .min(100)
+  EVENTYARD_LEASE_MS: wholeNumber(100)
     .default(10_000)
     .describe('Embedded log: how long a group lease lasts without renewal'),
 });

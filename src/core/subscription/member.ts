@@ -111,7 +111,7 @@ export class Member implements Subscription {
         this.#stopping.signal,
         {
           retrying: (attempt, error, delayMs) =>
-            observer.retried?.(topic, group, attempt, error, delayMs),
+            observer.retried?.(topic, group, attempt, error, delayMs, delivery.event),
         },
       );
       if (outcome.kind === 'done') {
@@ -129,7 +129,7 @@ export class Member implements Subscription {
         });
         if (await this.#publishDeadLetter(record)) {
           delivery.term(String(record.dlqreason));
-          observer.deadLettered?.(topic, group, String(record.dlqreason));
+          observer.deadLettered?.(topic, group, String(record.dlqreason), delivery.event);
         } else {
           delivery.nack();
         }
