@@ -49,13 +49,17 @@ export const configSchema = z.object({
     .describe('Where the embedded engines keep their files'),
   EVENTYARD_BROKER: engineUrl(['embedded', 'nats', 'amqp', 'amqps', 'redis', 'rediss'])
     .default('')
-    .describe('Event log: empty for the embedded SQLite log, or nats://, amqp://, redis:// URL'),
+    .describe(
+      'Event log: empty for the embedded SQLite log (nats://, amqp://, redis:// adapters are not in this build yet)',
+    ),
   EVENTYARD_STORE: engineUrl(['sqlite', 'postgres', 'postgresql'])
     .default('')
-    .describe('App state: empty for embedded SQLite (same file as the log), or postgres:// URL'),
+    .describe(
+      'App state: empty for embedded SQLite, the same file as the log (postgres:// is not in this build yet)',
+    ),
   EVENTYARD_OBJECTS: engineUrl(['file', 's3', 'http', 'https'])
     .default('')
-    .describe('Object storage: empty for a folder under the data dir, or s3:// URL'),
+    .describe('Object storage for the apps: empty for a folder under the data dir'),
   EVENTYARD_FSYNC: flag
     .default(false)
     .describe('fsync every group commit of the embedded log (survives power loss, slower)'),

@@ -76,12 +76,12 @@ class DeliveryContext implements ServiceHandlerContext {
     return this.#logger;
   }
 
-  transaction<R>(
+  /** An arrow property, so `({ transaction }) => ...` destructuring keeps working. */
+  readonly transaction = <R>(
     // biome-ignore lint/suspicious/noExplicitAny: the app's table types are its own (see service.ts)
     work: (uow: UnitOfWork<Transaction<any>>) => Promise<R> | R,
-  ): Promise<TransactionResult<R>> {
-    return this.#deps.store.transaction(work, {
+  ): Promise<TransactionResult<R>> =>
+    this.#deps.store.transaction(work, {
       inbox: { group: inboxGroupOf(this.topic, this.group), eventId: this.#event.id },
     });
-  }
 }

@@ -2,12 +2,19 @@
  * Limits one try to `timeoutMs`. A try that runs past it fails with
  * `TimeoutError` and its signal aborts; JavaScript cannot stop the
  * handler's own promise, so a handler doing long work should watch the signal.
+ *
+ * Arming a setTimeout per try costs more than a typical handler (see
+ * bench/), so a synchronous handler gets no timer (nothing can interrupt it
+ * anyway) and asynchronous ones share one coarse timer: a try fails within
+ * TICK_MS after its limit.
  */
 import { TimeoutError } from '../errors.ts';
 
+const TICK_MS = 10;
+
 /**
  * The try's abort signal, made only when a handler asks for it: most never
- * do, and an AbortController per event is a measurable cost (see bench/).
+ * do, and an AbortController per event is a measurable cost.
  */
 export class TrySignal {
   #controller: AbortController | undefined;
@@ -27,36 +34,64 @@ export class TrySignal {
   }
 }
 
+interface Deadline {
+  readonly at: number;
+  readonly expire: () => void;
+}
+
+/** Every pending deadline of this process, checked by one timer. */
+const deadlines = new Set<Deadline>();
+let ticker: NodeJS.Timeout | undefined;
+
+function watch(deadline: Deadline): void {
+  deadlines.add(deadline);
+  if (ticker) return;
+  ticker = setInterval(() => {
+    const now = performance.now();
+    for (const entry of deadlines) {
+      if (entry.at > now) continue;
+      deadlines.delete(entry);
+      entry.expire();
+    }
+    if (deadlines.size === 0) {
+      clearInterval(ticker);
+      ticker = undefined;
+    }
+  }, TICK_MS);
+}
+
 export function withTimeout(
   timeoutMs: number,
   work: (signal: TrySignal) => void | Promise<void>,
 ): Promise<void> {
   const trySignal = new TrySignal();
+  let result: void | Promise<void>;
+  try {
+    result = work(trySignal);
+  } catch (error) {
+    return Promise.reject(error ?? new Error('handler threw undefined'));
+  }
+  if (!(result instanceof Promise)) return Promise.resolve();
+  const pending = result;
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      const error = new TimeoutError(`handler took longer than ${timeoutMs} ms`);
-      trySignal.abort(error);
-      reject(error);
-    }, timeoutMs);
-    const done = (error?: unknown) => {
-      clearTimeout(timer);
-      if (error === undefined) resolve();
-      else reject(error);
+    const deadline: Deadline = {
+      at: performance.now() + timeoutMs,
+      expire: () => {
+        const error = new TimeoutError(`handler took longer than ${timeoutMs} ms`);
+        trySignal.abort(error);
+        reject(error);
+      },
     };
-    let result: void | Promise<void>;
-    try {
-      result = work(trySignal);
-    } catch (error) {
-      done(error ?? new Error('handler threw undefined'));
-      return;
-    }
-    if (result instanceof Promise) {
-      result.then(
-        () => done(),
-        (error: unknown) => done(error ?? new Error('handler rejected with undefined')),
-      );
-    } else {
-      done();
-    }
+    watch(deadline);
+    pending.then(
+      () => {
+        deadlines.delete(deadline);
+        resolve();
+      },
+      (error: unknown) => {
+        deadlines.delete(deadline);
+        reject(error ?? new Error('handler rejected with undefined'));
+      },
+    );
   });
 }

@@ -1,0 +1,86 @@
+/**
+ * What a measurement yields, in the shape both the table and `--json`
+ * print, and the arithmetic on it (rates, percentiles, ratios).
+ */
+
+export interface Throughput {
+  readonly name: string;
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+}
+
+export interface Latency {
+  readonly name: string;
+  /** Events whose latency was sampled. */
+  readonly events: number;
+  /** Publish rate aimed at, events/s. */
+  readonly rate: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+/** `numerator` / `denominator` of two throughputs, with the target it must reach if any. */
+export interface Ratio {
+  readonly name: string;
+  readonly value: number;
+  readonly atLeast?: number;
+}
+
+/** An absolute figure the issue sets a floor for. */
+export interface Target {
+  readonly name: string;
+  readonly value: number;
+  readonly atLeast: number;
+  readonly unit: string;
+}
+
+export function throughput(name: string, events: number, elapsedMs: number): Throughput {
+  const seconds = elapsedMs / 1000;
+  return { name, events, seconds, eventsPerSecond: seconds > 0 ? events / seconds : 0 };
+}
+
+export function ratio(
+  name: string,
+  numerator: Throughput,
+  denominator: Throughput,
+  atLeast?: number,
+): Ratio {
+  const value =
+    denominator.eventsPerSecond > 0 ? numerator.eventsPerSecond / denominator.eventsPerSecond : 0;
+  return atLeast === undefined ? { name, value } : { name, value, atLeast };
+}
+
+/** Nearest-rank percentile (0 < p <= 100) of samples; 0 for none. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return 0;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1]!;
+}
+
+/**
+ * Runs `callers` concurrent loops; each takes the next index and awaits
+ * `work(index)` until `count` indexes are taken or `seconds` have passed.
+ * Returns how many completed and how long it took, ms.
+ */
+export async function runCallers(
+  callers: number,
+  count: number,
+  seconds: number,
+  work: (index: number) => Promise<unknown>,
+): Promise<{ completed: number; elapsedMs: number }> {
+  let next = 0;
+  let completed = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const caller = async () => {
+    while (next < count && performance.now() < deadline) {
+      await work(next++);
+      completed++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(callers, count) }, caller));
+  return { completed, elapsedMs: performance.now() - started };
+}

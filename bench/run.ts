@@ -1,0 +1,173 @@
+/**
+ * `npm run bench [-- --quick] [-- --json]`: runs every measurement in one
+ * process, in a fresh temp dir removed at the end, and prints the table
+ * section by section (or one JSON document with `--json`).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { arch, cpus, loadavg, platform, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BenchContext, TARGET_RATE } from './bench-context.ts';
+import { measureEmbeddedConsume } from './consume.ts';
+import { connectNats, measureJetStream, NATS_URL } from './jetstream.ts';
+import { measureLatency } from './latency.ts';
+import { ratio, type Throughput } from './measurement.ts';
+import { publishSections } from './publish-sections.ts';
+import { measureRawConsume } from './raw-sqlite.ts';
+import {
+  type BenchReport,
+  newSection,
+  renderHeader,
+  renderJson,
+  renderSection,
+  type Section,
+} from './report.ts';
+import { benchEvents, DEFAULT_SIZES, QUICK_SIZES } from './workload.ts';
+
+const USAGE = `usage: npm run bench [-- --quick] [-- --json]
+  --quick  tiny sizes (a smoke run; figures not meaningful)
+  --json   print one machine-readable JSON document instead of the table`;
+
+interface Flags {
+  readonly quick: boolean;
+  readonly json: boolean;
+}
+
+function parseFlags(args: readonly string[]): Flags {
+  for (const arg of args) {
+    if (arg === '--help' || arg === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    if (arg !== '--quick' && arg !== '--json') {
+      console.error(`unknown option ${arg}\n${USAGE}`);
+      process.exit(2);
+    }
+  }
+  return { quick: args.includes('--quick'), json: args.includes('--json') };
+}
+
+async function consumeSection(ctx: BenchContext): Promise<Throughput> {
+  const events = ctx.events.slice(0, ctx.sizes.consumeEvents);
+  const section = newSection(
+    `3. Consume ${events.length.toLocaleString('en-US')} pre-filled 1 KiB events`,
+  );
+  const embedded = await measureEmbeddedConsume({ dir: ctx.dir, events, warmup: ctx.warmup });
+  const raw = measureRawConsume({
+    dir: ctx.dir,
+    events,
+    warmup: ctx.warmup,
+    readBatch: ctx.sizes.readBatch,
+  });
+  section.throughputs.push(embedded, raw);
+  section.ratios.push(ratio('eventyard/raw consume', embedded, raw));
+  section.notes.push(
+    'eventyard: the subscription runtime per event (timeout timer, retry, ack window, position commit every 100 ms)',
+    'raw: SELECT in batches and JSON.parse only, no position kept',
+  );
+  section.targets.push({
+    name: 'consume',
+    value: embedded.eventsPerSecond,
+    atLeast: TARGET_RATE,
+    unit: 'events/s',
+  });
+  ctx.emit(section);
+  return embedded;
+}
+
+async function latencySection(ctx: BenchContext): Promise<void> {
+  const section = newSection('4. End-to-end latency, steady publish rate, one subscriber');
+  section.latencies.push(
+    await measureLatency({
+      dir: ctx.dir,
+      rate: ctx.sizes.latencyRate,
+      seconds: ctx.sizes.latencySeconds,
+    }),
+  );
+  ctx.emit(section);
+}
+
+async function jetStreamSection(
+  ctx: BenchContext,
+  embeddedPublish: Throughput,
+  embeddedConsume: Throughput,
+): Promise<void> {
+  const section = newSection('5. Same events, raw NATS JetStream (@nats-io/jetstream)');
+  const nc = await connectNats();
+  if (!nc) {
+    section.skipped = `nats not reachable at ${NATS_URL}`;
+    ctx.emit(section);
+    return;
+  }
+  try {
+    const { sizes, events, warmup } = ctx;
+    const result = await measureJetStream(nc, {
+      callers: sizes.callers,
+      events,
+      warmup,
+      seconds: sizes.seconds,
+      pullBatch: 1000,
+    });
+    section.throughputs.push(result.publish, result.consume);
+    section.ratios.push(
+      ratio(
+        `eventyard-embedded/raw-JetStream publish, ${sizes.callers} callers`,
+        embeddedPublish,
+        result.publish,
+      ),
+      ratio('eventyard-embedded/raw-JetStream consume', embeddedConsume, result.consume),
+    );
+    section.notes.push(
+      'JetStream file storage syncs to disk every 2 min by default: compare with the default (kill -9) mode',
+    );
+  } finally {
+    await nc.close();
+  }
+  ctx.emit(section);
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2));
+  const sizes = flags.quick ? QUICK_SIZES : DEFAULT_SIZES;
+  const dir = mkdtempSync(join(tmpdir(), 'eventyard-bench-'));
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  // 'exit' also runs after an uncaught error (e.g. EPIPE when piped into head).
+  process.once('exit', removeDir);
+  process.once('SIGINT', () => process.exit(130));
+  const report: BenchReport = {
+    command: `npm run bench${flags.quick || flags.json ? ' --' : ''}${flags.quick ? ' --quick' : ''}${flags.json ? ' --json' : ''}`,
+    machine: {
+      node: process.version,
+      platform: platform(),
+      arch: arch(),
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      loadAverage: loadavg()[0]!,
+    },
+    quick: flags.quick,
+    sizes,
+    sections: [],
+  };
+  const emit = (section: Section) => {
+    report.sections.push(section);
+    if (!flags.json) console.log(`\n${renderSection(section)}`);
+  };
+  if (!flags.json) console.log(renderHeader(report));
+  try {
+    const ctx: BenchContext = {
+      dir,
+      emit,
+      sizes,
+      events: benchEvents(sizes.publishEvents),
+      warmup: benchEvents(sizes.warmupEvents, sizes.publishEvents),
+    };
+    const embeddedPublish = await publishSections(ctx);
+    const embeddedConsume = await consumeSection(ctx);
+    await latencySection(ctx);
+    await jetStreamSection(ctx, embeddedPublish, embeddedConsume);
+  } finally {
+    removeDir();
+  }
+  if (flags.json) console.log(renderJson(report));
+}
+
+await main();

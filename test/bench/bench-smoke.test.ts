@@ -1,0 +1,130 @@
+/**
+ * Keeps `npm run bench` from rotting: runs it with `--quick` (tiny sizes)
+ * and checks that every section, ratio, target and latency line is printed,
+ * that `--json` is one parseable document with the same content, and that
+ * the bench leaves nothing in its temp dir. No figure is judged: speed is
+ * not asserted in tests.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { enginesRequired, reachable } from '../support/engines.ts';
+import { tempDir } from '../support/temp-dir.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const run = promisify(execFile);
+
+async function bench(args: string[], tmp: string): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, TMPDIR: tmp },
+    timeout: 60_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+/** The bench's own leftovers in `tmp` (tsx keeps its compile cache there too). */
+function benchLeftovers(tmp: string): string[] {
+  return readdirSync(tmp).filter((name) => name.startsWith('eventyard-bench-'));
+}
+
+const FIGURE = String.raw`\d[\d,]*(\.\d+)?`;
+const RATIO = String.raw`\d+\.\d\dx`;
+const TARGET = String.raw`  \(target >= 0\.5x: (PASS|FAIL)\)`;
+
+const EMBEDDED_LINES = [
+  /^== 1\. Durable publish, 1 KiB events.* ==$/,
+  /^== 2\. Same events, raw better-sqlite3 batched inserts.* ==$/,
+  /^== 3\. Consume [\d,]+ pre-filled 1 KiB events ==$/,
+  /^== 4\. End-to-end latency.* ==$/,
+  /^== 5\. Same events, raw NATS JetStream.* ==$/,
+  ...['default', 'fsync'].flatMap((mode) => [
+    new RegExp(`^eventyard publish, one caller, ${mode} .*\\s${FIGURE}$`),
+    new RegExp(`^eventyard publish, 32 callers, ${mode} .*\\s${FIGURE}$`),
+    new RegExp(`^raw better-sqlite3 insert, batch of 1, ${mode} .*\\s${FIGURE}$`),
+    new RegExp(`^raw better-sqlite3 insert, batch of 32, ${mode} .*\\s${FIGURE}$`),
+    new RegExp(`^ratio eventyard/raw publish, one caller vs batch of 1, ${mode}: ${RATIO}$`),
+    new RegExp(
+      `^ratio eventyard/raw publish, 32 callers vs batch of 32, ${mode}: ${RATIO}${TARGET}$`,
+    ),
+    new RegExp(`^ratio eventyard/raw-without-checkpoints publish, 32 callers, ${mode}: ${RATIO}$`),
+  ]),
+  /^target concurrent durable publish \(32 callers, default\) >= 100,000 events\/s: (PASS|FAIL) \([\d,]+\)$/,
+  new RegExp(`^eventyard consume, one group, default policy\\s.*\\s${FIGURE}$`),
+  new RegExp(`^raw better-sqlite3 read, batches of 512, JSON.parse\\s.*\\s${FIGURE}$`),
+  new RegExp(`^ratio eventyard/raw consume: ${RATIO}$`),
+  /^target consume >= 100,000 events\/s: (PASS|FAIL) \([\d,]+\)$/,
+  /^latency p50 \d+\.\d\d ms, p99 \d+\.\d\d ms$/,
+];
+
+const JETSTREAM_LINES = [
+  new RegExp(`^raw JetStream publish, 32 callers.*\\s${FIGURE}$`),
+  new RegExp(`^raw JetStream consume, durable pull.*\\s${FIGURE}$`),
+  new RegExp(`^ratio eventyard-embedded/raw-JetStream publish, 32 callers: ${RATIO}$`),
+  new RegExp(`^ratio eventyard-embedded/raw-JetStream consume: ${RATIO}$`),
+];
+
+function assertLines(output: string, patterns: readonly RegExp[]): void {
+  const lines = output.split('\n');
+  for (const pattern of patterns) {
+    assert.ok(
+      lines.some((line) => pattern.test(line)),
+      `no line matches ${pattern}\n--- output ---\n${output}`,
+    );
+  }
+}
+
+test('npm run bench -- --quick prints every section, ratio and target line and cleans up', async () => {
+  const tmp = tempDir('eventyard-bench-smoke-');
+  try {
+    const natsUp = await reachable('127.0.0.1', 4222);
+    const output = await bench(['--quick'], tmp.path);
+    assertLines(output, EMBEDDED_LINES);
+    if (natsUp || enginesRequired()) {
+      assertLines(output, JETSTREAM_LINES);
+    } else {
+      assertLines(output, [/^SKIP nats not reachable at nats:\/\/127\.0\.0\.1:4222$/]);
+    }
+    assert.deepEqual(benchLeftovers(tmp.path), [], 'the bench left its temp dir behind');
+  } finally {
+    tmp.remove();
+  }
+});
+
+test('npm run bench -- --quick --json prints one document with every section', async () => {
+  const tmp = tempDir('eventyard-bench-smoke-');
+  try {
+    const report = JSON.parse(await bench(['--quick', '--json'], tmp.path)) as {
+      quick: boolean;
+      sections: Array<{
+        title: string;
+        skipped?: string;
+        throughputs: Array<{ name: string; events: number; eventsPerSecond: number }>;
+        latencies: Array<{ p50Ms: number; p99Ms: number; events: number }>;
+        ratios: Array<{ name: string; value: number }>;
+      }>;
+    };
+    assert.equal(report.quick, true);
+    assert.deepEqual(
+      report.sections.map((s) => s.title.split('.')[0]),
+      ['1', '2', '3', '4', '5'],
+    );
+    const ran = report.sections.filter((s) => s.skipped === undefined);
+    for (const t of ran.flatMap((s) => s.throughputs)) {
+      assert.ok(t.events > 0 && t.eventsPerSecond > 0, `${t.name} measured nothing`);
+    }
+    for (const r of ran.flatMap((s) => s.ratios)) {
+      assert.ok(Number.isFinite(r.value) && r.value > 0, `${r.name} is ${r.value}`);
+    }
+    const [latency] = report.sections[3]!.latencies;
+    assert.ok(latency && latency.events > 0 && latency.p99Ms >= latency.p50Ms);
+    assert.deepEqual(benchLeftovers(tmp.path), []);
+  } finally {
+    tmp.remove();
+  }
+});
