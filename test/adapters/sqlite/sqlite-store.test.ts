@@ -7,7 +7,7 @@ import { ValidationError } from '../../../src/core/errors.ts';
 import { uniqueName } from '../../support/names.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { delay, waitFor } from '../../support/wait.ts';
-import { openEmbedded } from './fixtures/embedded-engine.ts';
+import { effectHandler, openEmbedded } from './fixtures/embedded-engine.ts';
 
 const WORKER = fileURLToPath(new URL('./fixtures/effect-worker.ts', import.meta.url));
 const ROUNDS = Number(process.env.EVENTYARD_CRASH_ROUNDS ?? 20);
@@ -144,22 +144,7 @@ test(`with the unit of work every event's effect is applied exactly once across 
     await exited;
   }
   // The last worker is this process: drain what the killed ones left.
-  await engine.broker.subscribe({
-    topic,
-    group,
-    handler: async (event, context) => {
-      await engine.store.transaction(
-        async ({ tx, emit }) => {
-          await tx
-            .insertInto('effects')
-            .values({ event_id: event.id, worker: process.pid })
-            .execute();
-          emit(`${topic}-derived`, createEvent({ type: 'derived', data: { from: event.id } }));
-        },
-        { inbox: { group: context.group, eventId: event.id } },
-      );
-    },
-  });
+  await engine.broker.subscribe({ topic, group, handler: effectHandler(engine.store, topic) });
   await waitFor(
     'all effects',
     async () =>

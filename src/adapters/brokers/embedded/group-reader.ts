@@ -11,11 +11,12 @@ import type { Settlement } from '../../../core/delivery.ts';
 import type { Envelope } from '../../../core/envelope.ts';
 import { partitionOf } from '../../../core/partition.ts';
 import type { Position } from '../../../core/position.ts';
-import type { TransportConsumer } from '../../../core/transport.ts';
 import type { SqliteDatabase } from '../../db/sqlite/sqlite-database.ts';
 import { AckWindow } from './ack-window.ts';
 import { type DeliverySink, EmbeddedDelivery } from './embedded-delivery.ts';
-import { claimLease, releaseLease, renewLease } from './group-lease.ts';
+import { releaseLease, renewLease } from './group-lease.ts';
+import { claimGroup, commitPosition, type GroupStart, recordAttempt } from './group-positions.ts';
+import { MemberSlot, type SlotOwner } from './member-slot.ts';
 import type { RateCounters } from './rate-counters.ts';
 import type { LogTopic } from './topic-registry.ts';
 
@@ -35,32 +36,9 @@ export interface GroupReaderOptions {
   readonly onEmpty: () => void;
 }
 
-export class MemberSlot implements TransportConsumer {
-  inFlight = 0;
-  stopped = false;
-
-  constructor(
-    readonly reader: GroupReader,
-    readonly deliver: (delivery: EmbeddedDelivery) => void,
-    readonly maxInFlight: number,
-    readonly start: Position,
-  ) {}
-
-  stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.reader.rebalance();
-  }
-
-  close(): Promise<void> {
-    this.stop();
-    return this.reader.leave(this);
-  }
-}
-
 type Pending = { readonly offset: number; readonly event: Envelope; readonly partition: number };
 
-export class GroupReader implements DeliverySink {
+export class GroupReader implements DeliverySink, SlotOwner {
   readonly #o: GroupReaderOptions;
   readonly #members: MemberSlot[] = [];
   #assignment: MemberSlot[] = [];
@@ -175,12 +153,7 @@ export class GroupReader implements DeliverySink {
     this.#attempts.set(delivery.offset, attempt);
     const { topic, group } = this.#o;
     await this.#o.database.writes.write((db) =>
-      db
-        .prepare(
-          `INSERT INTO ey_attempts (topic_id, grp, seq, failed) VALUES (?, ?, ?, ?)
-           ON CONFLICT (topic_id, grp, seq) DO UPDATE SET failed = excluded.failed`,
-        )
-        .run(topic.id, group, delivery.offset, attempt),
+      recordAttempt(db, topic.id, group, delivery.offset, attempt),
     );
   }
 
@@ -196,28 +169,11 @@ export class GroupReader implements DeliverySink {
     if (this.#state !== 'standby') return;
     const { database, topic, group, owner, leaseMs } = this.#o;
     const start = this.#members[0]?.start ?? 'earliest';
-    let loaded: { position: number; attempts: Array<[number, number]> } | undefined;
+    let loaded: GroupStart | undefined;
     try {
-      loaded = await database.writes.write((db) => {
-        if (!claimLease(db, topic.id, group, owner, leaseMs)) return undefined;
-        const row = db
-          .prepare('SELECT position FROM ey_offsets WHERE topic_id = ? AND grp = ?')
-          .get(topic.id, group) as { position: number } | undefined;
-        let position = row?.position;
-        if (position === undefined) {
-          position = this.#resolve(start);
-          db.prepare(
-            'INSERT INTO ey_offsets (topic_id, grp, position, updated_at) VALUES (?, ?, ?, ?)',
-          ).run(topic.id, group, position, Date.now());
-        }
-        const attempts = db
-          .prepare(
-            'SELECT seq, failed FROM ey_attempts WHERE topic_id = ? AND grp = ? AND seq >= ?',
-          )
-          .raw(true)
-          .all(topic.id, group, position) as Array<[number, number]>;
-        return { position, attempts };
-      });
+      loaded = await database.writes.write((db) =>
+        claimGroup(db, topic, group, owner, leaseMs, start),
+      );
     } catch (error) {
       this.#o.onError(error as Error);
     }
@@ -241,14 +197,6 @@ export class GroupReader implements DeliverySink {
     this.#finishRebalance();
     this.#commitTimer = setInterval(() => void this.#commit(), this.#o.commitIntervalMs);
     this.#leaseTimer = this.#timer(() => void this.#renew(), leaseMs / 3);
-  }
-
-  #resolve(position: Position): number {
-    const topic = this.#o.topic;
-    if (position === 'earliest') return topic.firstOffset();
-    if (position === 'latest') return topic.head();
-    if ('offset' in position) return Math.max(position.offset, topic.firstOffset());
-    return topic.offsetAt(position.time.getTime());
   }
 
   async #renew(): Promise<void> {
@@ -390,21 +338,9 @@ export class GroupReader implements DeliverySink {
     const epoch = this.#epoch;
     if (acked > 0) this.#o.counters.add(topic.id, group, acked);
     try {
-      const held = await database.writes.write((db) => {
-        const lease = db
-          .prepare('SELECT owner FROM ey_leases WHERE topic_id = ? AND grp = ?')
-          .get(topic.id, group) as { owner: string } | undefined;
-        if (lease?.owner !== owner) return false;
-        db.prepare(
-          `INSERT INTO ey_offsets (topic_id, grp, position, updated_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (topic_id, grp) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
-        ).run(topic.id, group, position, Date.now());
-        const drop = db.prepare(
-          'DELETE FROM ey_attempts WHERE topic_id = ? AND grp = ? AND seq = ?',
-        );
-        for (const seq of forget) drop.run(topic.id, group, seq);
-        return true;
-      });
+      const held = await database.writes.write((db) =>
+        commitPosition(db, topic.id, group, owner, position, forget),
+      );
       if (epoch !== this.#epoch) return;
       if (held) this.#committed = position;
       else if (this.#state === 'active') {

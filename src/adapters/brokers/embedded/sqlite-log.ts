@@ -25,10 +25,11 @@ import type { OutboxSink } from '../../db/sqlite/outbox-sink.ts';
 import { SqliteDatabase } from '../../db/sqlite/sqlite-database.ts';
 import { DelayScheduler } from './delay-scheduler.ts';
 import { currentHolder, lapsed } from './group-lease.ts';
+import { clearAttempts, writePosition } from './group-positions.ts';
 import { GroupReader } from './group-reader.ts';
 import { migrateLogSchema } from './log-schema.ts';
 import { PUBLISHED, RateCounters } from './rate-counters.ts';
-import { type LogTopic, TopicRegistry } from './topic-registry.ts';
+import { TopicRegistry } from './topic-registry.ts';
 
 export interface SqliteLogOptions {
   /** Database file. Ignored when `database` is given. */
@@ -187,7 +188,7 @@ export class SqliteLog implements Transport, OutboxSink {
       if (!options.follow || !(await this.#nextChange(options.signal))) return;
       log = this.#topics.find(topic);
     }
-    let cursor = this.#resolve(log, options.from);
+    let cursor = log.resolve(options.from);
     let count = 0;
     for (;;) {
       const rows = log.readBatch.all(cursor, Math.min(512, limit - count));
@@ -217,12 +218,8 @@ export class SqliteLog implements Transport, OutboxSink {
           { topic, group },
         );
       }
-      const target = this.#resolve(log, position);
-      db.prepare(
-        `INSERT INTO ey_offsets (topic_id, grp, position, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (topic_id, grp) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
-      ).run(log.id, group, target, Date.now());
-      db.prepare('DELETE FROM ey_attempts WHERE topic_id = ? AND grp = ?').run(log.id, group);
+      writePosition(db, log.id, group, log.resolve(position));
+      clearAttempts(db, log.id, group);
     });
   }
 
@@ -306,13 +303,6 @@ export class SqliteLog implements Transport, OutboxSink {
       });
     }
     return body;
-  }
-
-  #resolve(log: LogTopic, position: Position): number {
-    if (position === 'earliest') return log.firstOffset();
-    if (position === 'latest') return log.head();
-    if ('offset' in position) return Math.max(position.offset, log.firstOffset());
-    return log.offsetAt(position.time.getTime());
   }
 
   #poll(): void {

@@ -3,6 +3,7 @@
  * created on first use, by whichever process uses it first.
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import type { Position } from '../../../core/position.ts';
 import type { SqliteDatabase } from '../../db/sqlite/sqlite-database.ts';
 import { createLogTable, logTableOf } from './log-schema.ts';
 
@@ -61,6 +62,14 @@ export class LogTopic {
   /** Oldest offset kept (the head when the topic is empty). */
   firstOffset(): number {
     return this.#r.first.get()?.[0] ?? this.head();
+  }
+
+  /** The offset a position names on this topic now. */
+  resolve(position: Position): number {
+    if (position === 'earliest') return this.firstOffset();
+    if (position === 'latest') return this.head();
+    if ('offset' in position) return Math.max(position.offset, this.firstOffset());
+    return this.offsetAt(position.time.getTime());
   }
 
   /** First offset appended at or after `time` (ms); the head if none. */
