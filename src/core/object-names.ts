@@ -12,6 +12,8 @@ const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IP_ADDRESS = /^\d+\.\d+\.\d+\.\d+$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the rule is about control characters
 const CONTROL = /[\u0000-\u001f\u007f]/;
+/** A surrogate without its pair has no UTF-8 form: the key would be stored as another. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function validateBucketName(name: unknown): string {
   if (
@@ -41,6 +43,7 @@ export function validateObjectKey(key: unknown): string {
   if (Buffer.byteLength(key) > MAX_KEY_BYTES)
     return fail(`it is longer than ${MAX_KEY_BYTES} bytes`);
   if (CONTROL.test(key)) return fail('it contains control characters');
+  if (LONE_SURROGATE.test(key)) return fail('it is not valid Unicode (a lone surrogate)');
   if (key.startsWith('/')) return fail('it must not start with /');
   if (key.includes('\\')) return fail('it must not contain backslashes');
   for (const segment of key.split('/')) {

@@ -31,6 +31,10 @@ const engineUrl = (schemes: readonly string[]) =>
       `must be empty (embedded) or a URL with one of the schemes: ${schemes.join(', ')}`,
     );
 
+/** Development credentials of the S3 endpoint: documented, so refused anywhere but loopback. */
+export const DEV_S3_ACCESS_KEY = 'eventyard';
+export const DEV_S3_SECRET_KEY = 'eventyard-dev-secret';
+
 export const configSchema = z.object({
   EVENTYARD_PORT: port
     .default(8080)
@@ -73,6 +77,36 @@ export const configSchema = z.object({
   EVENTYARD_SHUTDOWN_TIMEOUT_MS: wholeNumber(0)
     .default(30_000)
     .describe('How long a graceful shutdown waits for running handlers'),
+  EVENTYARD_PUBLIC_URL: z
+    .string()
+    .trim()
+    .refine(
+      (value) => value === '' || /^https?:\/\/[^/\s]+/.test(value),
+      'must be empty or an http(s) URL',
+    )
+    .default('')
+    .describe(
+      'Base URL clients reach the HTTP API at, for links in records (empty: the address the server listens on)',
+    ),
+  EVENTYARD_S3_PORT: port
+    .default(9000)
+    .describe('Port of the S3 endpoint (the storage.s3 service), like MinIO'),
+  EVENTYARD_S3_HOST: z
+    .string()
+    .trim()
+    .default('')
+    .describe('Interface the S3 endpoint listens on (empty: EVENTYARD_HOST)'),
+  EVENTYARD_S3_ACCESS_KEY: z
+    .string()
+    .trim()
+    .min(3)
+    .default(DEV_S3_ACCESS_KEY)
+    .describe('Access key of the S3 endpoint; the development default is refused off loopback'),
+  EVENTYARD_S3_SECRET_KEY: z
+    .string()
+    .min(8, { error: 'must be at least 8 characters' })
+    .default(DEV_S3_SECRET_KEY)
+    .describe('Secret key of the S3 endpoint; the development default is refused off loopback'),
   EVENTYARD_LEASE_MS: wholeNumber(100)
     .default(10_000)
     .describe('Embedded log: how long a group lease lasts without renewal'),

@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { SqliteLog } from '../adapters/brokers/embedded/sqlite-log.ts';
 import { SqliteDatabase } from '../adapters/db/sqlite/sqlite-database.ts';
 import { SqliteStore } from '../adapters/db/sqlite/sqlite-store.ts';
+import { FsObjectStore } from '../adapters/storage/fs/fs-object-store.ts';
 import type { Broker, Middleware } from '../core/broker.ts';
 import { createBroker } from '../core/create-broker.ts';
 import { ConfigError } from '../core/errors.ts';
+import type { ObjectStore } from '../core/object-store.ts';
 import type { BrokerObserver } from '../core/observer.ts';
 import type { AppStore } from './app-store.ts';
 import { type Config, engineOf } from './config.ts';
@@ -24,8 +26,10 @@ export interface EngineHealth {
 export interface Engines {
   readonly broker: Broker;
   readonly store: AppStore;
+  /** Object storage; the embedded one sends bucket notifications through the log. */
+  readonly objects: ObjectStore;
   /** Engine names, for logs and /health. */
-  readonly engines: { readonly broker: string; readonly store: string };
+  readonly engines: { readonly broker: string; readonly store: string; readonly objects: string };
   health(): Promise<EngineHealth[]>;
   /** Closes the broker (draining its subscriptions), then the store. */
   close(): Promise<void>;
@@ -38,6 +42,8 @@ export interface EngineOptions {
 }
 
 export const EMBEDDED_DATABASE = 'eventyard.db';
+/** Folder of the embedded object store's blobs, under the data dir. */
+export const EMBEDDED_OBJECTS = 'objects';
 
 export async function openEngines(config: Config, options: EngineOptions = {}): Promise<Engines> {
   const brokerEngine = engineOf(config.EVENTYARD_BROKER) || 'embedded';
@@ -66,10 +72,16 @@ export async function openEngines(config: Config, options: EngineOptions = {}): 
   });
   const broker = createBroker(log, { observer: options.observer, middleware: options.middleware });
   const store = new SqliteStore({ database, outbox: log });
+  const objects = new FsObjectStore({
+    root: join(config.EVENTYARD_DATA_DIR, EMBEDDED_OBJECTS),
+    database,
+    outbox: log,
+  });
   return {
     broker,
     store,
-    engines: { broker: 'embedded', store: 'sqlite' },
+    objects,
+    engines: { broker: 'embedded', store: 'sqlite', objects: 'fs' },
     async health() {
       const ok = !database.closed;
       let detail: string | undefined;
@@ -86,6 +98,7 @@ export async function openEngines(config: Config, options: EngineOptions = {}): 
     },
     async close() {
       await broker.close();
+      await objects.close();
       await store.close();
       await database.close();
     },

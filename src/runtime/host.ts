@@ -16,7 +16,7 @@ import type { AppStore } from './app-store.ts';
 import type { Config } from './config.ts';
 import { type Engines, openEngines } from './engines.ts';
 import { buildHttpApp } from './http-app.ts';
-import type { AppDefinition, ServiceContext } from './service.ts';
+import type { AppDefinition, RunningPart, ServiceContext } from './service.ts';
 import { serviceHandler } from './service-handler.ts';
 import { type SelectedService, selectServices } from './service-selection.ts';
 import { closeWithin } from './shutdown-deadline.ts';
@@ -39,6 +39,8 @@ export interface Host {
   readonly http: FastifyInstance;
   /** The services running here, as `<app>.<service>`. */
   readonly services: readonly string[];
+  /** What services started besides routes and subscriptions (the S3 endpoint, say), with their URLs. */
+  readonly parts: ReadonlyArray<{ readonly service: string; readonly url?: string }>;
   /**
    * Stops taking HTTP requests, closes the subscriptions (running handlers
    * finish and are acknowledged), then the engines; all within
@@ -61,22 +63,41 @@ export async function startHost(options: HostOptions): Promise<Host> {
   });
   let http: FastifyInstance | undefined;
   const subscriptions: Subscription[] = [];
+  const parts: Array<RunningPart & { service?: string }> = [];
   try {
     await engines.broker.ready();
     metrics.watchLag(() => engines.broker.groups());
     await migrateApps(engines.store, selected);
     http = await buildHttpApp({ engines, registry, logger, bodyLimit: options.bodyLimit });
-    const contexts = selected.map((entry) => serviceContextOf(entry, engines, config, logger));
+    const address: { url?: string } = {};
+    const contexts = selected.map((entry) =>
+      serviceContextOf(entry, engines, config, logger, () => address.url ?? ''),
+    );
     for (const [i, entry] of selected.entries()) await registerRoutes(http, entry, contexts[i]!);
     const url = await listen(http, config);
+    address.url = url;
     for (const [i, entry] of selected.entries()) {
       subscriptions.push(...(await subscribeService(entry, contexts[i]!)));
     }
-    const host = new RunningHost({ url, engines, http, subscriptions, config, logger, selected });
+    for (const [i, entry] of selected.entries()) {
+      const part = await entry.service.start?.call(entry.service, contexts[i]!);
+      if (part) parts.push(Object.assign(part, { service: entry.id }));
+    }
+    const host = new RunningHost({
+      url,
+      engines,
+      http,
+      subscriptions,
+      parts,
+      config,
+      logger,
+      selected,
+    });
     logger.info(
       {
         url,
         services: host.services,
+        parts: host.parts.filter((part) => part.url),
         engines: engines.engines,
         dataDir: config.EVENTYARD_DATA_DIR,
       },
@@ -84,6 +105,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     );
     return host;
   } catch (error) {
+    await Promise.allSettled(parts.map((part) => part.close()));
     await Promise.allSettled(subscriptions.map((subscription) => subscription.close()));
     await http?.close().catch(() => {});
     await engines.close().catch(() => {});
@@ -96,7 +118,9 @@ class RunningHost implements Host {
   readonly engines: Engines;
   readonly http: FastifyInstance;
   readonly services: readonly string[];
+  readonly parts: ReadonlyArray<{ readonly service: string; readonly url?: string }>;
   readonly #subscriptions: readonly Subscription[];
+  readonly #parts: readonly RunningPart[];
   readonly #config: Config;
   readonly #logger: Logger;
   #closing: Promise<void> | undefined;
@@ -106,6 +130,7 @@ class RunningHost implements Host {
     engines: Engines;
     http: FastifyInstance;
     subscriptions: readonly Subscription[];
+    parts: readonly RunningPart[];
     config: Config;
     logger: Logger;
     selected: readonly SelectedService[];
@@ -115,6 +140,11 @@ class RunningHost implements Host {
     this.http = parts.http;
     this.services = parts.selected.map((entry) => entry.id);
     this.#subscriptions = parts.subscriptions;
+    this.#parts = parts.parts;
+    this.parts = parts.parts.map((part) => ({
+      service: (part as { service?: string }).service ?? '',
+      url: part.url,
+    }));
     this.#config = parts.config;
     this.#logger = parts.logger;
   }
@@ -128,7 +158,9 @@ class RunningHost implements Host {
     const timeoutMs = this.#config.EVENTYARD_SHUTDOWN_TIMEOUT_MS;
     const deadline = Date.now() + timeoutMs;
     this.#logger.info({ timeoutMs }, 'shutting down: draining HTTP requests and running handlers');
-    await closeWithin(deadline, timeoutMs, 'HTTP requests in flight', () => this.http.close());
+    await closeWithin(deadline, timeoutMs, 'HTTP requests in flight', () =>
+      Promise.all([this.http.close(), ...this.#parts.map((part) => part.close())]),
+    );
     await closeWithin(deadline, timeoutMs, 'running handlers', () =>
       Promise.all(this.#subscriptions.map((subscription) => subscription.close())),
     );
@@ -151,11 +183,16 @@ function serviceContextOf(
   engines: Engines,
   config: Config,
   logger: Logger,
+  listenUrl: () => string,
 ): ServiceContext {
   return {
     broker: engines.broker,
     store: engines.store,
+    objects: engines.objects,
     config,
+    get publicUrl() {
+      return (config.EVENTYARD_PUBLIC_URL || listenUrl()).replace(/\/+$/, '');
+    },
     logger: logger.child({ app: entry.app.name, service: entry.service.name }),
   };
 }

@@ -9,6 +9,7 @@ import type { Migration, Transaction } from 'kysely';
 import type { Broker, HandlerContext } from '../core/broker.ts';
 import type { Envelope } from '../core/envelope.ts';
 import { ConfigError } from '../core/errors.ts';
+import type { ObjectStore } from '../core/object-store.ts';
 import type { DeliveryPolicy } from '../core/policy.ts';
 import type { Position } from '../core/position.ts';
 import type { TransactionResult, UnitOfWork } from '../core/unit-of-work.ts';
@@ -26,7 +27,15 @@ type AnyDb = any;
 export interface ServiceContext<DB = AnyDb> {
   readonly broker: Broker;
   readonly store: AppStore<DB>;
+  /** Object storage (buckets of blobs), the same for every service of the process. */
+  readonly objects: ObjectStore;
   readonly config: Config;
+  /**
+   * Base URL clients reach this deployment's HTTP API at, for links in
+   * records: EVENTYARD_PUBLIC_URL, else the address this host listens on.
+   * Known once the host listens (before subscriptions and `start` run).
+   */
+  readonly publicUrl: string;
   /** Child of the process logger with `app` and `service`. */
   readonly logger: Logger;
 }
@@ -70,6 +79,19 @@ export interface ServiceDefinition<DB = AnyDb> {
   subscriptions?(context: ServiceContext<DB>): readonly ServiceSubscription<never, DB>[];
   /** Registers HTTP routes; the host gives each service its own encapsulated Fastify scope. */
   routes?(http: FastifyInstance, context: ServiceContext<DB>): void | Promise<void>;
+  /**
+   * Starts what else the service runs (a listener of its own, such as the
+   * S3 endpoint); runs after the host listens. The result is closed at
+   * shutdown, before the engines.
+   */
+  start?(context: ServiceContext<DB>): Promise<RunningPart>;
+}
+
+/** Something a service started that the host closes at shutdown. */
+export interface RunningPart {
+  /** Where it listens, if it does (logged, and shown on Host.parts). */
+  readonly url?: string;
+  close(): Promise<void>;
 }
 
 export interface AppDefinition {

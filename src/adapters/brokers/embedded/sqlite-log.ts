@@ -66,6 +66,8 @@ export class SqliteLog implements Transport, OutboxSink {
   readonly #counters: RateCounters;
   readonly #onError: (error: Error) => void;
   #changeWaiters: Array<() => void> = [];
+  /** A delayed event was written inside the open transaction: look for it once committed. */
+  #scheduledWithin = false;
   #dataVersion: number;
   #poller: NodeJS.Timeout;
   #closed = false;
@@ -98,7 +100,18 @@ export class SqliteLog implements Transport, OutboxSink {
     this.#topics = new TopicRegistry(this.database, partitions);
     this.#counters = new RateCounters(this.database);
     this.#scheduler = new DelayScheduler(this.database, this.#topics, this.#onError);
-    this.database.writes.onCommit(() => this.#changed());
+    this.database.writes.onCommit(() => {
+      this.#topics.committed();
+      if (this.#scheduledWithin) {
+        this.#scheduledWithin = false;
+        this.#scheduler.check();
+      }
+      this.#changed();
+    });
+    this.database.writes.onRollback(() => {
+      this.#topics.rolledBack();
+      this.#scheduledWithin = false;
+    });
     this.#dataVersion = this.database.dataVersion();
     this.#poller = setInterval(() => this.#poll(), this.#options.pollMs);
     this.#poller.unref();
@@ -141,22 +154,11 @@ export class SqliteLog implements Transport, OutboxSink {
         'INSERT INTO ey_scheduled (topic_id, deliver_at, body) VALUES (?, ?, ?)',
       );
       for (const body of bodies) insert.run(log.id, deliverAt, body);
+      this.#scheduledWithin = true;
       return;
     }
     log.append(bodies);
     this.#counters.add(log.id, PUBLISHED, bodies.length);
-  }
-
-  rolledBack(topics: readonly string[]): void {
-    for (const topic of topics) {
-      const log = this.#topics.find(topic);
-      // A topic whose creation rolled back has no row the reader can see.
-      if (log && !this.#topicCommitted(topic)) this.#topics.forget(topic);
-    }
-  }
-
-  committed(): void {
-    this.#scheduler.check();
   }
 
   async consume(options: ConsumeOptions): Promise<TransportConsumer> {

@@ -122,6 +122,8 @@ export class TopicRegistry {
   readonly #database: SqliteDatabase;
   readonly #defaultPartitions: number;
   readonly #topics = new Map<string, LogTopic>();
+  /** Topics created by the transaction open on the writer, not yet committed. */
+  readonly #tentative = new Set<string>();
   readonly #byName: BetterSqlite3.Statement<[string], { id: number; partitions: number }>;
   readonly #all: BetterSqlite3.Statement<[], { id: number; name: string; partitions: number }>;
 
@@ -172,11 +174,19 @@ export class TopicRegistry {
       partitions: number;
     };
     createLogTable(db, row.id);
+    this.#tentative.add(name);
     return this.#cache(row.id, name, row.partitions);
   }
 
-  forget(name: string): void {
-    this.#topics.delete(name);
+  /** The writer committed: topics it created exist. */
+  committed(): void {
+    if (this.#tentative.size > 0) this.#tentative.clear();
+  }
+
+  /** The writer rolled back: topics created in that transaction do not exist. */
+  rolledBack(): void {
+    for (const name of this.#tentative) this.#topics.delete(name);
+    this.#tentative.clear();
   }
 
   all(): LogTopic[] {

@@ -71,6 +71,7 @@ class LockedSqliteDriver implements Driver {
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('ROLLBACK'));
+    this.#database.writes.notifyRollback();
   }
 
   async releaseConnection(): Promise<void> {

@@ -15,8 +15,4 @@ export interface OutboxSink {
     events: readonly Envelope[],
     deliverAt?: number,
   ): void;
-  /** The transaction that appended to these topics rolled back. */
-  rolledBack(topics: readonly string[]): void;
-  /** The transaction committed. */
-  committed(): void;
 }

@@ -59,33 +59,24 @@ export class SqliteStore<DB = unknown> implements TransactionalStore<Transaction
     options: { readonly inbox?: InboxEntry } = {},
   ): Promise<TransactionResult<R>> {
     const writer = this.#database.writer;
-    const touched: string[] = [];
-    try {
-      const result = await this.db.transaction().execute(async (tx) => {
-        const inbox = options.inbox;
-        if (inbox) {
-          const { changes } = writer
-            .prepare('INSERT OR IGNORE INTO ey_inbox (grp, event_id, handled_at) VALUES (?, ?, ?)')
-            .run(inbox.group, inbox.eventId, Date.now());
-          if (changes === 0) return DUPLICATE;
-        }
-        const emitted: Emitted[] = [];
-        const value = await work({
-          tx,
-          emit: (topic, events, opts) => emitted.push(collect(topic, events, opts)),
-        });
-        for (const batch of emitted) {
-          touched.push(batch.topic);
-          this.#outbox.appendWithin(writer, batch.topic, batch.events, batch.deliverAt);
-        }
-        return { duplicate: false as const, value };
+    return this.db.transaction().execute(async (tx) => {
+      const inbox = options.inbox;
+      if (inbox) {
+        const { changes } = writer
+          .prepare('INSERT OR IGNORE INTO ey_inbox (grp, event_id, handled_at) VALUES (?, ?, ?)')
+          .run(inbox.group, inbox.eventId, Date.now());
+        if (changes === 0) return DUPLICATE;
+      }
+      const emitted: Emitted[] = [];
+      const value = await work({
+        tx,
+        emit: (topic, events, opts) => emitted.push(collect(topic, events, opts)),
       });
-      this.#outbox.committed();
-      return result;
-    } catch (error) {
-      this.#outbox.rolledBack(touched);
-      throw error;
-    }
+      for (const batch of emitted) {
+        this.#outbox.appendWithin(writer, batch.topic, batch.events, batch.deliverAt);
+      }
+      return { duplicate: false as const, value };
+    });
   }
 
   /** Applies an app's migrations (Kysely schema builder, so they run on every SQL store). */

@@ -18,6 +18,7 @@ export class SqliteWriter {
   readonly #db: BetterSqlite3.Database;
   readonly #lock: WriteLock;
   readonly #afterCommit: Array<() => void> = [];
+  readonly #afterRollback: Array<() => void> = [];
   #jobs: Job[] = [];
   #scheduled = false;
 
@@ -37,9 +38,17 @@ export class SqliteWriter {
     });
   }
 
-  /** Called after every commit of this writer (to wake readers). */
+  /** Called after every commit on the writer connection (to wake readers). */
   onCommit(callback: () => void): void {
     this.#afterCommit.push(callback);
+  }
+
+  /**
+   * Called after every rollback on the writer connection, so caches of
+   * what the transaction created (a topic's table, say) can forget it.
+   */
+  onRollback(callback: () => void): void {
+    this.#afterRollback.push(callback);
   }
 
   /** Jobs queued and not yet committed. */
@@ -80,6 +89,7 @@ export class SqliteWriter {
         throw error;
       }
     } catch {
+      this.notifyRollback();
       this.#lock.release();
       this.#runAlone(jobs);
       return;
@@ -100,18 +110,24 @@ export class SqliteWriter {
     for (const job of jobs) {
       try {
         const value = this.#db.transaction(() => job.run(this.#db)).immediate();
+        this.notifyCommit();
         outcomes.push(() => job.resolve(value));
       } catch (error) {
+        this.notifyRollback();
         outcomes.push(() => job.reject(error));
       }
     }
     this.#lock.release();
-    this.notifyCommit();
     for (const settle of outcomes) settle();
   }
 
   /** Tells commit listeners that a transaction committed (also units of work). */
   notifyCommit(): void {
     for (const callback of this.#afterCommit) callback();
+  }
+
+  /** Tells rollback listeners that a transaction rolled back (also units of work). */
+  notifyRollback(): void {
+    for (const callback of this.#afterRollback) callback();
   }
 }

@@ -1,0 +1,105 @@
+/**
+ * Where the embedded store keeps object content: one immutable file per
+ * version of an object, `<root>/<bucket>/<2 hex>/<uuid>`, named by a fresh
+ * id rather than by the key, so a key never becomes a path and a new
+ * version never overwrites a file a reader may have open. A body is
+ * written to `<root>/.tmp/<uuid>.part` first and renamed into place whole
+ * (the put's id names both).
+ */
+import { type FileHandle, mkdir, open, readdir, rename, rmdir, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ObjectBody } from '../../../core/object-store.ts';
+import { type BlobLimits, type WrittenBlob, writeBlob } from './blob-writer.ts';
+
+/** Temp files; bucket names never start with a dot, so it is no bucket's folder. */
+export const TEMP_FOLDER = '.tmp';
+export const TEMP_SUFFIX = '.part';
+export const BLOB_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export class BlobFiles {
+  readonly root: string;
+  readonly #temp: string;
+
+  constructor(root: string) {
+    this.root = root;
+    this.#temp = join(root, TEMP_FOLDER);
+  }
+
+  blobPath(bucket: string, blob: string): string {
+    return join(this.root, bucket, blob.slice(0, 2), blob);
+  }
+
+  /**
+   * Writes the body to the temp file of put `id` (fsynced); nothing is
+   * left behind if it fails.
+   */
+  async receive(id: string, body: ObjectBody, limits: BlobLimits): Promise<WrittenBlob> {
+    await mkdir(this.#temp, { recursive: true });
+    return writeBlob(this.#tempPath(id), body, limits);
+  }
+
+  /** Renames the received temp file of put `id` to blob `id` of the bucket, durably. */
+  async place(id: string, bucket: string): Promise<void> {
+    const tempPath = this.#tempPath(id);
+    const path = this.blobPath(bucket, id);
+    const folder = dirname(path);
+    for (let attempt = 0; ; attempt++) {
+      const created = await mkdir(folder, { recursive: true });
+      try {
+        await rename(tempPath, path);
+      } catch (error) {
+        // A deleteBucket of this bucket may have removed the empty folder meanwhile.
+        if (codeOf(error) === 'ENOENT' && attempt < 3) continue;
+        await unlink(tempPath).catch(() => {});
+        throw error;
+      }
+      await syncFolder(folder);
+      if (created !== undefined) {
+        await syncFolder(dirname(folder));
+        await syncFolder(this.root);
+      }
+      return;
+    }
+  }
+
+  /** Opens a blob for reading; undefined when it is gone (replaced or deleted meanwhile). */
+  async open(bucket: string, blob: string): Promise<FileHandle | undefined> {
+    try {
+      return await open(this.blobPath(bucket, blob), 'r');
+    } catch (error) {
+      if (codeOf(error) === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  /** Removes a blob no row refers to any more; what cannot be removed now, GC removes later. */
+  async remove(bucket: string, blob: string): Promise<void> {
+    await unlink(this.blobPath(bucket, blob)).catch(() => {});
+  }
+
+  #tempPath(id: string): string {
+    return join(this.#temp, `${id}${TEMP_SUFFIX}`);
+  }
+
+  /** Removes a deleted bucket's folder where it is empty (GC owns whatever is left in it). */
+  async removeBucketFolder(bucket: string): Promise<void> {
+    const folder = join(this.root, bucket);
+    const entries = await readdir(folder).catch(() => [] as string[]);
+    for (const entry of entries) await rmdir(join(folder, entry)).catch(() => {});
+    await rmdir(folder).catch(() => {});
+  }
+}
+
+export function codeOf(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** fsync a folder, so a rename or a new entry in it survives power loss. */
+async function syncFolder(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

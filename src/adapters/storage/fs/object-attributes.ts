@@ -1,0 +1,132 @@
+/**
+ * The attributes a put carries besides its body, validated before a byte
+ * is written: content type, user metadata (S3's rules: names are
+ * case-insensitive header names, at most 2 KB in all), the expected length
+ * and the expected MD5.
+ */
+import { ValidationError } from '../../../core/errors.ts';
+import { validateObjectKey } from '../../../core/object-names.ts';
+import type { PutObjectInput } from '../../../core/object-store.ts';
+
+export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+/** S3's limit on user metadata: names and values, UTF-8 bytes. */
+export const MAX_USER_METADATA_BYTES = 2048;
+const MAX_CONTENT_TYPE_LENGTH = 1024;
+
+// An HTTP token (RFC 9110), as a metadata name becomes the header x-amz-meta-<name>.
+const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: header values must not carry them
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export interface ObjectAttributes {
+  readonly contentType: string;
+  readonly userMetadata: Readonly<Record<string, string>>;
+  readonly contentLength?: number;
+  /** The expected MD5, decoded. */
+  readonly contentMd5?: Buffer;
+}
+
+/**
+ * The core key rules, plus well-formed Unicode: a lone surrogate has no
+ * UTF-8 form, so it would be stored as U+FFFD under another key.
+ */
+export function checkObjectKey(key: unknown): string {
+  validateObjectKey(key);
+  if (LONE_SURROGATE.test(key as string)) {
+    throw new ValidationError(
+      `invalid object key ${JSON.stringify(key)}: it is not valid Unicode`,
+      {
+        path: 'key',
+        code: 'InvalidObjectName',
+      },
+    );
+  }
+  return key as string;
+}
+
+export function objectAttributesOf(
+  input: PutObjectInput,
+  maxObjectBytes: number,
+): ObjectAttributes {
+  const contentLength = lengthOf(input.contentLength, maxObjectBytes);
+  const contentMd5 = input.contentMd5 === undefined ? undefined : md5Of(input.contentMd5);
+  return {
+    contentType: contentTypeOf(input.contentType),
+    userMetadata: userMetadataOf(input.userMetadata),
+    ...(contentLength === undefined ? {} : { contentLength }),
+    ...(contentMd5 === undefined ? {} : { contentMd5 }),
+  };
+}
+
+function invalid(path: string, message: string, code = 'InvalidArgument'): ValidationError {
+  return new ValidationError(message, { path, code });
+}
+
+function contentTypeOf(value: unknown): string {
+  if (value === undefined || value === '') return DEFAULT_CONTENT_TYPE;
+  if (typeof value !== 'string' || value.length > MAX_CONTENT_TYPE_LENGTH || CONTROL.test(value)) {
+    throw invalid('contentType', `invalid content type ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function userMetadataOf(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid('userMetadata', 'user metadata must be an object of strings');
+  }
+  const out: Record<string, string> = {};
+  let bytes = 0;
+  for (const [rawName, entry] of Object.entries(value)) {
+    const name = rawName.toLowerCase();
+    if (!HEADER_NAME.test(name)) {
+      throw invalid(
+        `userMetadata.${rawName}`,
+        `invalid user metadata name ${JSON.stringify(rawName)}`,
+      );
+    }
+    if (typeof entry !== 'string' || CONTROL.test(entry) || LONE_SURROGATE.test(entry)) {
+      throw invalid(
+        `userMetadata.${rawName}`,
+        `user metadata ${rawName} must be a header-safe string`,
+      );
+    }
+    out[name] = entry;
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(entry);
+  }
+  if (bytes > MAX_USER_METADATA_BYTES) {
+    throw invalid(
+      'userMetadata',
+      `user metadata is ${bytes} bytes, more than the ${MAX_USER_METADATA_BYTES} allowed`,
+      'MetadataTooLarge',
+    );
+  }
+  return out;
+}
+
+function lengthOf(value: unknown, maxObjectBytes: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw invalid('contentLength', `invalid content length ${JSON.stringify(value)}`);
+  }
+  if (value > maxObjectBytes) throw tooLarge(maxObjectBytes);
+  return value;
+}
+
+export function tooLarge(maxObjectBytes: number): ValidationError {
+  return new ValidationError(`the object is larger than the ${maxObjectBytes} bytes allowed`, {
+    path: 'body',
+    code: 'EntityTooLarge',
+    limit: maxObjectBytes,
+  });
+}
+
+/** Content-MD5 is the base64 of the 16-byte digest; anything else is S3's InvalidDigest. */
+function md5Of(value: unknown): Buffer {
+  const digest = typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.alloc(0);
+  if (digest.length !== 16 || digest.toString('base64') !== value) {
+    throw invalid('contentMd5', `invalid Content-MD5 ${JSON.stringify(value)}`, 'InvalidDigest');
+  }
+  return digest;
+}

@@ -1,0 +1,118 @@
+/**
+ * The media app's settings, from EVENTYARD_MEDIA_* environment variables
+ * (the runtime lets that prefix through and leaves it to this file). Every
+ * value has a default; a bad value, or an unknown EVENTYARD_MEDIA_ name,
+ * is refused with a message naming the variable. The schema's
+ * descriptions are the reference (`describeMediaConfig`).
+ */
+import { z } from 'zod';
+import { ConfigError } from '../../core/errors.ts';
+import { THUMBNAIL_FORMATS } from './image/image-formats.ts';
+import {
+  THUMBNAIL_DEFAULTS,
+  THUMBNAIL_FITS,
+  type ThumbnailOptions,
+} from './image/thumbnail-options.ts';
+
+const PREFIX = 'EVENTYARD_MEDIA_';
+/** WebP's largest side; JPEG and PNG allow more, but no thumbnail needs it. */
+const MAX_SIDE = 16_383;
+/** S3's largest single PUT. */
+const MAX_UPLOAD_LIMIT = 5 * 1024 ** 3;
+
+const wholeNumber = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.join(', ')}` });
+
+export const mediaConfigSchema = z.object({
+  EVENTYARD_MEDIA_THUMBNAIL_WIDTH: wholeNumber(1, MAX_SIDE)
+    .default(THUMBNAIL_DEFAULTS.width)
+    .describe('Width of the box a thumbnail fits in, px'),
+  EVENTYARD_MEDIA_THUMBNAIL_HEIGHT: wholeNumber(1, MAX_SIDE)
+    .default(THUMBNAIL_DEFAULTS.height)
+    .describe('Height of the box a thumbnail fits in, px'),
+  EVENTYARD_MEDIA_THUMBNAIL_FIT: oneOf(THUMBNAIL_FITS)
+    .default(THUMBNAIL_DEFAULTS.fit)
+    .describe(
+      'How an image fits the box: inside (whole image, aspect kept), cover (fills, crops), contain (pads), fill (stretches), outside (covers, no crop); small images are never enlarged',
+    ),
+  EVENTYARD_MEDIA_THUMBNAIL_FORMAT: oneOf(THUMBNAIL_FORMATS)
+    .default(THUMBNAIL_DEFAULTS.format)
+    .describe('Format thumbnails are written in (jpeg flattens transparency onto white)'),
+  EVENTYARD_MEDIA_THUMBNAIL_QUALITY: wholeNumber(1, 100)
+    .default(THUMBNAIL_DEFAULTS.quality)
+    .describe('Quality of webp, jpeg and avif thumbnails, 1-100 (png is lossless)'),
+  EVENTYARD_MEDIA_MAX_PIXELS: wholeNumber(1, Number.MAX_SAFE_INTEGER)
+    .default(THUMBNAIL_DEFAULTS.maxPixels)
+    .describe(
+      'Images with more pixels (width x height) are refused before decoding: the decompression-bomb limit',
+    ),
+  EVENTYARD_MEDIA_MAX_UPLOAD_BYTES: wholeNumber(1, MAX_UPLOAD_LIMIT)
+    .default(50 * 1024 * 1024)
+    .describe('Largest upload accepted, bytes (default 50 MiB)'),
+});
+
+export type MediaVariable = keyof z.output<typeof mediaConfigSchema>;
+
+export interface MediaConfig {
+  /** What thumbnails look like, and the pixel limit of originals; pass to `makeThumbnail`. */
+  readonly thumbnail: ThumbnailOptions;
+  /** The decompression-bomb limit, pixels (also `thumbnail.maxPixels`). */
+  readonly maxPixels: number;
+  /** Largest upload accepted, bytes. */
+  readonly maxUploadBytes: number;
+}
+
+/** Reads and validates the EVENTYARD_MEDIA_* variables of `env`. */
+export function loadMediaConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): MediaConfig {
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith(PREFIX) && value !== undefined) values[name] = value;
+  }
+  for (const name of Object.keys(values)) {
+    if (!Object.hasOwn(mediaConfigSchema.shape, name)) {
+      throw new ConfigError(`${name} is not a known setting (see \`eventyard config\`)`, {
+        path: name,
+      });
+    }
+  }
+  const parsed = mediaConfigSchema.safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'media configuration');
+    throw new ConfigError(`${name}=${JSON.stringify(values[name])} is refused: ${issue.message}`, {
+      path: name,
+    });
+  }
+  const v = parsed.data;
+  return {
+    thumbnail: {
+      width: v.EVENTYARD_MEDIA_THUMBNAIL_WIDTH,
+      height: v.EVENTYARD_MEDIA_THUMBNAIL_HEIGHT,
+      fit: v.EVENTYARD_MEDIA_THUMBNAIL_FIT,
+      format: v.EVENTYARD_MEDIA_THUMBNAIL_FORMAT,
+      quality: v.EVENTYARD_MEDIA_THUMBNAIL_QUALITY,
+      maxPixels: v.EVENTYARD_MEDIA_MAX_PIXELS,
+    },
+    maxPixels: v.EVENTYARD_MEDIA_MAX_PIXELS,
+    maxUploadBytes: v.EVENTYARD_MEDIA_MAX_UPLOAD_BYTES,
+  };
+}
+
+/** Each variable with its description and default, for docs and `eventyard config`. */
+export function describeMediaConfig(): Array<{
+  name: MediaVariable;
+  description: string;
+  default: unknown;
+}> {
+  return Object.entries(mediaConfigSchema.shape).map(([name, schema]) => ({
+    name: name as MediaVariable,
+    description: schema.description ?? '',
+    default: (schema as z.ZodDefault<z.ZodTypeAny>).def.defaultValue,
+  }));
+}
