@@ -76,7 +76,13 @@ interface Session {
 async function session(t: { after: (fn: () => unknown) => void }): Promise<Session> {
   const dir = tempDir();
   const port = await freePort();
-  const env = { ...process.env, EVENTYARD_DATA_DIR: dir.path, EVENTYARD_PORT: String(port) };
+  const env = {
+    ...process.env,
+    EVENTYARD_DATA_DIR: dir.path,
+    EVENTYARD_PORT: String(port),
+    // The S3 endpoint's 9000 may be taken by a test running alongside.
+    EVENTYARD_S3_PORT: '0',
+  };
   const children: ChildProcess[] = [];
   t.after(async () => {
     for (const child of children) {

@@ -1,4 +1,9 @@
 import type { AppDefinition } from '../runtime/service.ts';
+import { mediaApp } from './media/app.ts';
+import { storageApp } from './storage/app.ts';
 
-/** The apps `eventyard start` runs; media, jobs, catalog, telemetry and provisioning arrive in later issues. */
-export const apps: AppDefinition[] = [];
+/**
+ * The apps `eventyard start` runs (`eventyard run <service...>` picks some):
+ * the S3 endpoint and the systems of ../shared/seeds/ built so far.
+ */
+export const apps: AppDefinition[] = [storageApp, mediaApp];

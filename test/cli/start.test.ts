@@ -8,7 +8,7 @@ import { exitOf, jsonLines, lineReader, runCli, spawnCli } from './cli-process.t
 test('start serves /health with JSON logs on stdout, shares the data dir with the CLI, and drains on SIGTERM', async (t) => {
   const dir = tempDir('eventyard-cli-');
   t.after(dir.remove);
-  const env = { EVENTYARD_DATA_DIR: dir.path, EVENTYARD_PORT: '0' };
+  const env = { EVENTYARD_DATA_DIR: dir.path, EVENTYARD_PORT: '0', EVENTYARD_S3_PORT: '0' };
   const server = spawnCli(['start'], { env });
   t.after(() => server.kill('SIGKILL'));
   let stderr = '';
@@ -47,7 +47,9 @@ test('start on a port in use, and run with an unknown service, are refused with 
   t.after(() => blocker.close());
   const port = (blocker.address() as { port: number }).port;
   const [busy, unknown] = await Promise.all([
-    runCli(['start'], { env: { EVENTYARD_DATA_DIR: dir.path, EVENTYARD_PORT: String(port) } }),
+    runCli(['start'], {
+      env: { EVENTYARD_DATA_DIR: dir.path, EVENTYARD_PORT: String(port), EVENTYARD_S3_PORT: '0' },
+    }),
     runCli(['run', 'no-such-service'], { env: { EVENTYARD_DATA_DIR: dir.path } }),
   ]);
   assert.equal(busy.code, 2, busy.stderr);

@@ -49,8 +49,10 @@ export const api: ServiceDefinition<MediaDb> = {
   name: 'api',
   async routes(http, { store, objects }) {
     const media = loadMediaConfig(process.env);
+    // One byte over our limit: the plugin truncates silently at its own limit,
+    // so ours (in storeUpload) must be the one that sees the overflow and refuses.
     await http.register(multipart, {
-      limits: { fileSize: media.maxUploadBytes, files: 1, fields: 4 },
+      limits: { fileSize: media.maxUploadBytes + 1, files: 1, fields: 4 },
     });
     http.addContentTypeParser(/^(image\/|application\/octet-stream)/, (_request, payload, done) =>
       done(null, payload),

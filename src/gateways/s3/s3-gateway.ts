@@ -148,9 +148,19 @@ export async function startS3Gateway(options: StartS3GatewayOptions): Promise<Ru
   } catch (error) {
     await app.close().catch(() => {});
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      throw new ConfigError(`the S3 endpoint cannot listen on ${host}:${port} (${code})`, {
-        path: 'EVENTYARD_S3_PORT',
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      const why = code === 'EADDRINUSE' ? 'in use by another process' : 'permission denied';
+      throw new ConfigError(
+        `EVENTYARD_S3_PORT=${port}: cannot listen on ${host}:${port} (${why})`,
+        {
+          path: 'EVENTYARD_S3_PORT',
+          cause: error,
+        },
+      );
+    }
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      throw new ConfigError(`EVENTYARD_S3_HOST=${host}: no such interface on this machine`, {
+        path: 'EVENTYARD_S3_HOST',
         cause: error,
       });
     }

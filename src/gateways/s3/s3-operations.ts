@@ -72,7 +72,7 @@ export function operationOf(
   }
   if (bucket === undefined) {
     if (method === 'GET') return listBuckets;
-    throw methodNotAllowed(method, 'the service');
+    throw methodNotAllowed(method, 'SERVICE');
   }
   if (key === undefined) return bucketOperation(method, query);
   switch (method) {
@@ -88,7 +88,7 @@ export function operationOf(
     case 'POST':
       throw notImplemented('POST on an object');
     default:
-      throw methodNotAllowed(method, 'an object');
+      throw methodNotAllowed(method, 'OBJECT');
   }
 }
 
@@ -105,19 +105,17 @@ function bucketOperation(method: string, query: URLSearchParams): S3Operation {
     case 'POST':
       throw notImplemented('PostObject (browser form upload)');
     default:
-      throw methodNotAllowed(method, 'a bucket');
+      throw methodNotAllowed(method, 'BUCKET');
   }
 }
 
-function methodNotAllowed(method: string, resource: string): S3Error {
+type ResourceType = 'SERVICE' | 'BUCKET' | 'OBJECT';
+
+function methodNotAllowed(method: string, resourceType: ResourceType): S3Error {
   return new S3Error(
     'MethodNotAllowed',
     405,
-    `The specified method is not allowed against this resource: ${method} on ${resource}.`,
-    {
-      Method: method,
-      ResourceType:
-        resource === 'the service' ? 'SERVICE' : resource === 'a bucket' ? 'BUCKET' : 'OBJECT',
-    },
+    `The specified method is not allowed against this resource (${method} on ${resourceType.toLowerCase()}).`,
+    { Method: method, ResourceType: resourceType },
   );
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { queryUnescape, readNotification } from '../../../src/apps/media/notification.ts';
 import { minioNotification, queryEscape } from '../../../src/core/bucket-notification.ts';
 import { PermanentError } from '../../../src/core/errors.ts';
-import { queryUnescape, readNotification } from '../../../src/apps/media/notification.ts';
 
 const info = {
   bucket: 'images',
@@ -16,9 +16,14 @@ const info = {
 
 describe('reading bucket notifications', () => {
   test('given a MinIO notification, when read, then the upload is named with its key unescaped', () => {
-    const note = minioNotification('s3:ObjectCreated:Put', info, { topic: 't', events: ['s3:*'] }, {
-      time: new Date('2026-01-02T03:04:06Z'),
-    });
+    const note = minioNotification(
+      's3:ObjectCreated:Put',
+      info,
+      { topic: 't', events: ['s3:*'] },
+      {
+        time: new Date('2026-01-02T03:04:06Z'),
+      },
+    );
     const [upload] = readNotification(JSON.parse(JSON.stringify(note)));
     assert.deepEqual(upload, {
       eventName: 's3:ObjectCreated:Put',
@@ -66,22 +71,34 @@ describe('reading bucket notifications', () => {
     const cases: Array<[unknown, RegExp]> = [
       [null, /data/],
       [{ EventName: 'x', Key: 'k', Records: [] }, /Records/],
-      [{ EventName: 'x', Key: 'k', Records: [{ eventName: 'e', eventTime: 'soon', s3: {} }] }, /eventTime/],
+      [
+        { EventName: 'x', Key: 'k', Records: [{ eventName: 'e', eventTime: 'soon', s3: {} }] },
+        /eventTime/,
+      ],
       [
         {
           EventName: 'x',
           Key: 'k',
-          Records: [{ eventName: 'e', eventTime: '2026-01-01T00:00:00Z', s3: { bucket: { name: 'b' }, object: { key: '%E0%A4%A', sequencer: '1' } } }],
+          Records: [
+            {
+              eventName: 'e',
+              eventTime: '2026-01-01T00:00:00Z',
+              s3: { bucket: { name: 'b' }, object: { key: '%E0%A4%A', sequencer: '1' } },
+            },
+          ],
         },
         /query-escaped/,
       ],
     ];
     for (const [data, reason] of cases) {
-      assert.throws(() => readNotification(data), (error: unknown) => {
-        assert.ok(error instanceof PermanentError);
-        assert.match(error.message, reason);
-        return true;
-      });
+      assert.throws(
+        () => readNotification(data),
+        (error: unknown) => {
+          assert.ok(error instanceof PermanentError);
+          assert.match(error.message, reason);
+          return true;
+        },
+      );
     }
   });
 });

@@ -17,6 +17,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { buildS3Gateway, startS3Gateway } from '../../../src/gateways/s3/s3-gateway.ts';
 import { uniqueName } from '../../support/names.ts';
 import { CREDENTIALS, type S3Fixture, startS3Fixture } from './s3-fixture.ts';
 import { errorCode, presignUrl, send, signer, signRequest } from './signed-request.ts';
@@ -332,5 +333,23 @@ describe('names', () => {
     assert.equal(response.status, 405);
     assert.equal(errorCode(await response.text()), 'MethodNotAllowed');
     assert.ok(response.headers.get('x-amz-request-id'));
+  });
+});
+
+describe('configuration', () => {
+  test('no keys, empty keys, or a port in use are refused at start with the variable named', async () => {
+    await assert.rejects(buildS3Gateway({ store: s3.store, credentials: [] }), {
+      code: 'EY_CONFIG',
+    });
+    await assert.rejects(
+      buildS3Gateway({ store: s3.store, credentials: [{ accessKeyId: 'k', secretAccessKey: '' }] }),
+      { code: 'EY_CONFIG' },
+    );
+    const port = Number(new URL(s3.url).port);
+    await assert.rejects(
+      startS3Gateway({ store: s3.store, credentials: [CREDENTIALS], host: '127.0.0.1', port }),
+      (error: Error & { code?: string; details?: { path?: string } }) =>
+        error.code === 'EY_CONFIG' && error.details?.path === 'EVENTYARD_S3_PORT',
+    );
   });
 });

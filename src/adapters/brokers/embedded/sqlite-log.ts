@@ -280,13 +280,6 @@ export class SqliteLog implements Transport, OutboxSink {
     if (this.#ownsDatabase) await this.database.close();
   }
 
-  #topicCommitted(topic: string): boolean {
-    return (
-      this.database.reader.prepare('SELECT 1 FROM ey_topics WHERE name = ?').get(topic) !==
-      undefined
-    );
-  }
-
   #serialize(event: Envelope): string {
     let body: string;
     try {

@@ -65,6 +65,24 @@ export function verifySignature(
   checkTime(claim, options.now, options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS);
 
   const key = signingKey(secret, claim.scope);
+  checkSignature(claim, request, key);
+  return {
+    accessKeyId: claim.accessKeyId,
+    scope: claim.scope,
+    amzDate: claim.amzDate,
+    signingKey: key,
+    signature: claim.signature,
+    payloadHash: claim.payloadHash,
+  };
+}
+
+/**
+ * Recomputes the signature over the request as it arrived. A client that
+ * signs the path exactly as it sent it (MinIO checks it that way) matches
+ * too when it escaped more than RFC 3986 asks (`%2E`): both forms of the
+ * path decode to the same key.
+ */
+function checkSignature(claim: SignatureClaim, request: SignedRequest, key: Buffer): void {
   const canonicalOf = (path: string) =>
     canonicalRequest({
       method: request.method,
@@ -81,27 +99,19 @@ export function verifySignature(
       claim.signature,
     );
   const canonical = canonicalOf(canonicalUri(request.rawPath));
-  // A client that signs the path exactly as it sent it (MinIO checks it that way) matches
-  // too when it escaped more than RFC 3986 asks (`%2E`): both forms decode to the same key.
   const asSent = canonicalOf(request.rawPath);
-  if (!signs(canonical) && (asSent === canonical || !signs(asSent))) {
-    const toSign = stringToSign(claim.amzDate, claim.scope, canonical);
-    throw new S3Error(
-      'SignatureDoesNotMatch',
-      403,
-      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
-      // S3 returns both so a client author can see where the forms differ; neither holds a secret.
-      { AWSAccessKeyId: claim.accessKeyId, StringToSign: toSign, CanonicalRequest: canonical },
-    );
-  }
-  return {
-    accessKeyId: claim.accessKeyId,
-    scope: claim.scope,
-    amzDate: claim.amzDate,
-    signingKey: key,
-    signature: claim.signature,
-    payloadHash: claim.payloadHash,
-  };
+  if (signs(canonical) || (asSent !== canonical && signs(asSent))) return;
+  throw new S3Error(
+    'SignatureDoesNotMatch',
+    403,
+    'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+    // S3 returns both so a client author can see where the forms differ; neither holds a secret.
+    {
+      AWSAccessKeyId: claim.accessKeyId,
+      StringToSign: stringToSign(claim.amzDate, claim.scope, canonical),
+      CanonicalRequest: canonical,
+    },
+  );
 }
 
 function checkScope(claim: SignatureClaim, region: string | undefined): void {
