@@ -11,6 +11,14 @@ import { measureEmbeddedConsume } from './consume.ts';
 import { connectNats, measureJetStream, NATS_URL } from './jetstream.ts';
 import { measureLatency } from './latency.ts';
 import { ratio, type Throughput } from './measurement.ts';
+import { measureMediaEndToEnd } from './media-e2e.ts';
+import { measureRawSharp } from './media-raw.ts';
+import {
+  MEDIA_BENCH_THUMBNAIL,
+  MEDIA_DEFAULT_SIZES,
+  MEDIA_QUICK_SIZES,
+  mediaWorkload,
+} from './media-workload.ts';
 import { publishSections } from './publish-sections.ts';
 import { measureRawConsume } from './raw-sqlite.ts';
 import {
@@ -125,6 +133,27 @@ async function jetStreamSection(
   ctx.emit(section);
 }
 
+async function mediaSection(ctx: BenchContext, quick: boolean): Promise<void> {
+  const sizes = quick ? MEDIA_QUICK_SIZES : MEDIA_DEFAULT_SIZES;
+  const section = newSection('6. Media: thumbnails end to end through S3, and a raw sharp loop');
+  const workload = await mediaWorkload(sizes);
+  const run = {
+    ...workload,
+    thumbnail: MEDIA_BENCH_THUMBNAIL,
+    concurrency: sizes.concurrency,
+    rounds: sizes.rounds,
+  };
+  const raw = await measureRawSharp(run);
+  const endToEnd = await measureMediaEndToEnd(join(ctx.dir, 'media'), run);
+  section.throughputs.push(endToEnd, raw);
+  section.ratios.push(ratio('media end to end/raw sharp', endToEnd, raw));
+  section.notes.push(
+    'events/s here counts images',
+    'end to end: SigV4 + MD5 + fsync of each upload, notification, record, thumbnail put, record update',
+  );
+  ctx.emit(section);
+}
+
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
   const sizes = flags.quick ? QUICK_SIZES : DEFAULT_SIZES;
@@ -164,6 +193,7 @@ async function main(): Promise<void> {
     const embeddedConsume = await consumeSection(ctx);
     await latencySection(ctx);
     await jetStreamSection(ctx, embeddedPublish, embeddedConsume);
+    await mediaSection(ctx, flags.quick);
   } finally {
     removeDir();
   }

@@ -3,6 +3,8 @@
  * SQLite log and the SQLite store share one database file under the data
  * dir, so a unit of work is one local transaction.
  */
+import { constants, mkdirSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SqliteLog } from '../adapters/brokers/embedded/sqlite-log.ts';
 import { SqliteDatabase } from '../adapters/db/sqlite/sqlite-database.ts';
@@ -17,7 +19,7 @@ import type { AppStore } from './app-store.ts';
 import { type Config, engineOf } from './config.ts';
 
 export interface EngineHealth {
-  readonly name: 'broker' | 'store';
+  readonly name: 'broker' | 'store' | 'objects';
   readonly engine: string;
   readonly ok: boolean;
   readonly detail?: string;
@@ -72,8 +74,10 @@ export async function openEngines(config: Config, options: EngineOptions = {}): 
   });
   const broker = createBroker(log, { observer: options.observer, middleware: options.middleware });
   const store = new SqliteStore({ database, outbox: log });
+  const objectsRoot = join(config.EVENTYARD_DATA_DIR, EMBEDDED_OBJECTS);
+  mkdirSync(objectsRoot, { recursive: true });
   const objects = new FsObjectStore({
-    root: join(config.EVENTYARD_DATA_DIR, EMBEDDED_OBJECTS),
+    root: objectsRoot,
     database,
     outbox: log,
   });
@@ -91,9 +95,19 @@ export async function openEngines(config: Config, options: EngineOptions = {}): 
         detail = (error as Error).message;
       }
       const healthy = ok && detail === undefined;
+      const objectsProblem = await access(objectsRoot, constants.W_OK).then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
       return [
         { name: 'broker', engine: 'embedded', ok: healthy, detail: detail ?? database.path },
         { name: 'store', engine: 'sqlite', ok: healthy, detail: detail ?? database.path },
+        {
+          name: 'objects',
+          engine: 'fs',
+          ok: objectsProblem === undefined,
+          detail: objectsProblem ?? objectsRoot,
+        },
       ];
     },
     async close() {

@@ -43,6 +43,12 @@ const EMBEDDED_LINES = [
   /^== 3\. Consume [\d,]+ pre-filled 1 KiB events ==$/,
   /^== 4\. End-to-end latency.* ==$/,
   /^== 5\. Same events, raw NATS JetStream.* ==$/,
+  /^== 6\. Media: thumbnails end to end through S3, and a raw sharp loop ==$/,
+  new RegExp(
+    `^media end to end \\(S3 upload -> thumbnail stored, record updated\\).*\\s${FIGURE}$`,
+  ),
+  new RegExp(`^raw sharp thumbnails, .*\\s${FIGURE}$`),
+  new RegExp(`^ratio media end to end/raw sharp: ${RATIO}$`),
   ...['default', 'fsync'].flatMap((mode) => [
     new RegExp(`^eventyard publish, one caller, ${mode} .*\\s${FIGURE}$`),
     new RegExp(`^eventyard publish, 32 callers, ${mode} .*\\s${FIGURE}$`),
@@ -112,7 +118,7 @@ test('npm run bench -- --quick --json prints one document with every section', a
     assert.equal(report.quick, true);
     assert.deepEqual(
       report.sections.map((s) => s.title.split('.')[0]),
-      ['1', '2', '3', '4', '5'],
+      ['1', '2', '3', '4', '5', '6'],
     );
     const ran = report.sections.filter((s) => s.skipped === undefined);
     for (const t of ran.flatMap((s) => s.throughputs)) {

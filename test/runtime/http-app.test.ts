@@ -302,7 +302,7 @@ describe('HTTP app', () => {
       assert.equal(ok.json().status, 'ok');
       assert.deepEqual(
         ok.json().engines.map((engine: { name: string }) => engine.name),
-        ['broker', 'store'],
+        ['broker', 'store', 'objects'],
       );
       await engines.close();
       const down = await http.inject({ method: 'GET', url: '/health' });

@@ -22,7 +22,7 @@ export const indexer: ServiceDefinition<MediaDb> = {
     return [
       {
         topic: IMAGES_BUCKET_EVENT,
-        policy: { concurrency: 2 },
+        policy: { concurrency: media.concurrency },
         handler: async (event, { transaction, logger }) => {
           for (const upload of readNotification(event.data)) {
             if (!upload.eventName.startsWith('s3:ObjectCreated:')) continue;

@@ -53,6 +53,9 @@ export const mediaConfigSchema = z.object({
   EVENTYARD_MEDIA_MAX_UPLOAD_BYTES: wholeNumber(1, MAX_UPLOAD_LIMIT)
     .default(50 * 1024 * 1024)
     .describe('Largest upload accepted, bytes (default 50 MiB)'),
+  EVENTYARD_MEDIA_CONCURRENCY: wholeNumber(1, 64)
+    .default(2)
+    .describe('Images the indexer and the thumbnailer each work on at once, per process'),
 });
 
 export type MediaVariable = keyof z.output<typeof mediaConfigSchema>;
@@ -64,6 +67,8 @@ export interface MediaConfig {
   readonly maxPixels: number;
   /** Largest upload accepted, bytes. */
   readonly maxUploadBytes: number;
+  /** Images the indexer and the thumbnailer each work on at once. */
+  readonly concurrency: number;
 }
 
 /** Reads and validates the EVENTYARD_MEDIA_* variables of `env`. */
@@ -101,6 +106,7 @@ export function loadMediaConfig(
     },
     maxPixels: v.EVENTYARD_MEDIA_MAX_PIXELS,
     maxUploadBytes: v.EVENTYARD_MEDIA_MAX_UPLOAD_BYTES,
+    concurrency: v.EVENTYARD_MEDIA_CONCURRENCY,
   };
 }
 

@@ -27,7 +27,7 @@ export const thumbnailer: ServiceDefinition<MediaDb> = {
     return [
       {
         topic: THUMBNAILS_EVENT,
-        policy: { concurrency: 2 },
+        policy: { concurrency: media.concurrency },
         handler: async (event, { transaction }) => {
           const parsed = request.safeParse(event.data);
           if (!parsed.success) {

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeMediaConfig, loadMediaConfig } from '../../../../src/apps/media/media-config.ts';
-import { ConfigError } from '../../../../src/core/errors.ts';
+import { describeMediaConfig, loadMediaConfig } from '../../../src/apps/media/media-config.ts';
+import { ConfigError } from '../../../src/core/errors.ts';
 
 test('defaults: 256x256 webp inside, quality 80, 50,000,000 pixels, 50 MiB', () => {
   assert.deepEqual(loadMediaConfig({}), {
@@ -20,6 +20,7 @@ test('defaults: 256x256 webp inside, quality 80, 50,000,000 pixels, 50 MiB', () 
     },
     maxPixels: 50_000_000,
     maxUploadBytes: 52_428_800,
+    concurrency: 2,
   });
 });
 
@@ -32,6 +33,7 @@ test('every variable is read', () => {
     EVENTYARD_MEDIA_THUMBNAIL_QUALITY: '55',
     EVENTYARD_MEDIA_MAX_PIXELS: '1000000',
     EVENTYARD_MEDIA_MAX_UPLOAD_BYTES: '1048576',
+    EVENTYARD_MEDIA_CONCURRENCY: '6',
     EVENTYARD_PORT: 'not the media config’s business',
   });
   assert.deepEqual(config, {
@@ -45,6 +47,7 @@ test('every variable is read', () => {
     },
     maxPixels: 1_000_000,
     maxUploadBytes: 1_048_576,
+    concurrency: 6,
   });
 });
 
@@ -102,6 +105,7 @@ test('every variable is described with its default', () => {
       ['EVENTYARD_MEDIA_THUMBNAIL_QUALITY', 80],
       ['EVENTYARD_MEDIA_MAX_PIXELS', 50_000_000],
       ['EVENTYARD_MEDIA_MAX_UPLOAD_BYTES', 52_428_800],
+      ['EVENTYARD_MEDIA_CONCURRENCY', 2],
     ],
   );
   for (const { name, description } of described) assert.ok(description.length > 10, name);
