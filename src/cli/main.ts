@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
+import { bucketsCommand } from './commands/buckets.ts';
 import { configCommand } from './commands/config.ts';
 import { dlqCommand } from './commands/dlq.ts';
 import { groupsCommand } from './commands/groups.ts';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
     groupsCommand,
     replayCommand,
     dlqCommand,
+    bucketsCommand,
   ]) {
     add(program);
   }
