@@ -10,14 +10,16 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 // The SDK warns that its releases after early 2027 need Node 22; this machine runs 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+import type { Kysely } from 'kysely';
 import { mediaApp } from '../src/apps/media/app.ts';
+import type { MediaDb } from '../src/apps/media/schema.ts';
 import { storageApp } from '../src/apps/storage/app.ts';
 import { DEV_S3_ACCESS_KEY, DEV_S3_SECRET_KEY, loadConfig } from '../src/runtime/config.ts';
 import { startHost } from '../src/runtime/host.ts';
 import { runCallers, type Throughput, throughput } from './measurement.ts';
 import type { ThumbnailRun } from './media-raw.ts';
 
-async function thumbnailed(db: import('kysely').Kysely<any>): Promise<number> {
+async function thumbnailed(db: Kysely<MediaDb>): Promise<number> {
   const row = await db
     .selectFrom('media_images')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -45,7 +47,7 @@ export async function measureMediaEndToEnd(dir: string, run: ThumbnailRun): Prom
     credentials: { accessKeyId: DEV_S3_ACCESS_KEY, secretAccessKey: DEV_S3_SECRET_KEY },
   });
   try {
-    const db = host.engines.store.db;
+    const db = host.engines.store.db as Kysely<MediaDb>;
     const upload = (key: string, body: Buffer) =>
       s3.send(
         new PutObjectCommand({ Bucket: 'images', Key: key, Body: body, ContentType: 'image/jpeg' }),
