@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
+import { describeSettings, parseSettings } from './settings.ts';
 
 const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce
@@ -135,24 +136,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const [name, value] of Object.entries(env)) {
     if (name.startsWith('EVENTYARD_') && value !== undefined) merged[name] = value;
   }
-  const known = new Set([...Object.keys(configSchema.shape), 'EVENTYARD_CONFIG', ...IGNORED]);
-  for (const name of Object.keys(merged)) {
-    if (!known.has(name) && !OTHER_PREFIXES.some((prefix) => name.startsWith(prefix))) {
-      throw new ConfigError(`${name} is not a known setting (see \`eventyard config\`)`, {
-        path: name,
-      });
-    }
-  }
-  const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const name = String(issue.path[0] ?? 'configuration');
-    const value = merged[name];
-    throw new ConfigError(`${name}=${JSON.stringify(value)} is refused: ${issue.message}`, {
-      path: name,
-    });
-  }
-  return { ...parsed.data, EVENTYARD_DATA_DIR: resolve(parsed.data.EVENTYARD_DATA_DIR) };
+  const parsed = parseSettings(configSchema, merged, {
+    allowed: (name) =>
+      name === 'EVENTYARD_CONFIG' ||
+      IGNORED.includes(name) ||
+      OTHER_PREFIXES.some((prefix) => name.startsWith(prefix)),
+  });
+  return { ...parsed, EVENTYARD_DATA_DIR: resolve(parsed.EVENTYARD_DATA_DIR) };
 }
 
 /** Variables read elsewhere (tests, apps of later issues) that loadConfig lets pass. */
@@ -197,9 +187,5 @@ function readConfigFile(path: string): Record<string, unknown> {
 
 /** Each variable with its description and default, for docs and `eventyard config`. */
 export function describeConfig(): Array<{ name: string; description: string; default: unknown }> {
-  return Object.entries(configSchema.shape).map(([name, schema]) => ({
-    name,
-    description: schema.description ?? '',
-    default: (schema as z.ZodDefault<z.ZodTypeAny>).def.defaultValue,
-  }));
+  return describeSettings(configSchema);
 }

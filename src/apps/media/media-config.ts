@@ -6,7 +6,7 @@
  * descriptions are the reference (`describeMediaConfig`).
  */
 import { z } from 'zod';
-import { ConfigError } from '../../core/errors.ts';
+import { describeSettings, parseSettings } from '../../runtime/settings.ts';
 import { THUMBNAIL_FORMATS } from './image/image-formats.ts';
 import {
   THUMBNAIL_DEFAULTS,
@@ -79,22 +79,7 @@ export function loadMediaConfig(
   for (const [name, value] of Object.entries(env)) {
     if (name.startsWith(PREFIX) && value !== undefined) values[name] = value;
   }
-  for (const name of Object.keys(values)) {
-    if (!Object.hasOwn(mediaConfigSchema.shape, name)) {
-      throw new ConfigError(`${name} is not a known setting (see \`eventyard config\`)`, {
-        path: name,
-      });
-    }
-  }
-  const parsed = mediaConfigSchema.safeParse(values);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const name = String(issue.path[0] ?? 'media configuration');
-    throw new ConfigError(`${name}=${JSON.stringify(values[name])} is refused: ${issue.message}`, {
-      path: name,
-    });
-  }
-  const v = parsed.data;
+  const v = parseSettings(mediaConfigSchema, values);
   return {
     thumbnail: {
       width: v.EVENTYARD_MEDIA_THUMBNAIL_WIDTH,
@@ -116,9 +101,9 @@ export function describeMediaConfig(): Array<{
   description: string;
   default: unknown;
 }> {
-  return Object.entries(mediaConfigSchema.shape).map(([name, schema]) => ({
-    name: name as MediaVariable,
-    description: schema.description ?? '',
-    default: (schema as z.ZodDefault<z.ZodTypeAny>).def.defaultValue,
-  }));
+  return describeSettings(mediaConfigSchema) as Array<{
+    name: MediaVariable;
+    description: string;
+    default: unknown;
+  }>;
 }

@@ -5,26 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ImageRecord } from '../../../src/apps/media/image-record.ts';
 import { photoJpeg } from '../../fixtures/media/images.ts';
+import { freePort } from '../../support/ports.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { delay, waitFor } from '../../support/wait.ts';
 import { TEST_KEYS } from './media-host.ts';
 
 const ROUNDS = Number(process.env.EVENTYARD_CRASH_ROUNDS ?? 20);
 const BIN = resolve(import.meta.dirname, '../../../bin/eventyard.js');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 function startServer(env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, [BIN, 'start'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
