@@ -24,6 +24,13 @@ export interface TransportCapabilities {
   readonly maxEventBytes: number;
   /** Partitions per topic; events with the same key share one. */
   readonly partitions: number;
+  /**
+   * `publish` resolves with each event's offset. False: the engine's
+   * acknowledgement carries none (RabbitMQ streams), so the receipt's
+   * offsets are undefined and offsets are known from history reads.
+   * Default true.
+   */
+  readonly publishOffsets?: boolean;
 }
 
 export interface StoredEvent {
@@ -38,7 +45,10 @@ export interface TransportPublishOptions {
 }
 
 export interface PublishReceipt {
-  /** Offsets of the events in order; undefined for delayed events. */
+  /**
+   * Offsets of the events in order; undefined for delayed events, and for
+   * every event when `capabilities.publishOffsets` is false.
+   */
   readonly offsets: ReadonlyArray<number | undefined>;
 }
 

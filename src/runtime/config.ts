@@ -55,16 +55,18 @@ export const configSchema = z.object({
   EVENTYARD_BROKER: engineUrl(['embedded', 'nats', 'amqp', 'amqps', 'redis', 'rediss'])
     .default('')
     .describe(
-      'Event log: empty for the embedded SQLite log (nats://, amqp://, redis:// adapters are not in this build yet)',
+      'Event log: empty for the embedded SQLite log; nats://, amqp(s):// or redis(s):// for a server broker (scale-out)',
     ),
   EVENTYARD_STORE: engineUrl(['sqlite', 'postgres', 'postgresql'])
     .default('')
     .describe(
-      'App state: empty for embedded SQLite, the same file as the log (postgres:// is not in this build yet)',
+      'App state: empty for embedded SQLite, the same file as the log; postgres:// with a server broker',
     ),
-  EVENTYARD_OBJECTS: engineUrl(['file', 's3', 'http', 'https'])
+  EVENTYARD_OBJECTS: engineUrl(['s3', 'http', 'https'])
     .default('')
-    .describe('Object storage for the apps: empty for a folder under the data dir'),
+    .describe(
+      'Object storage: empty for a folder under the data dir; s3://KEY:SECRET@host:port with a server broker',
+    ),
   EVENTYARD_FSYNC: flag
     .default(false)
     .describe('fsync every group commit of the embedded log (survives power loss, slower)'),

@@ -1,22 +1,17 @@
 /**
- * Opens the engines the configuration names. Unset means embedded: the
- * SQLite log and the SQLite store share one database file under the data
- * dir, so a unit of work is one local transaction.
+ * Opens the engines the configuration names. Unset means embedded (one
+ * process, files under EVENTYARD_DATA_DIR). A server broker is scale-out:
+ * several processes share the work, so state must be in PostgreSQL and
+ * objects in S3; any other mix is refused naming the variable to set.
  */
-import { constants, mkdirSync } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
-import { SqliteLog } from '../adapters/brokers/embedded/sqlite-log.ts';
-import { SqliteDatabase } from '../adapters/db/sqlite/sqlite-database.ts';
-import { SqliteStore } from '../adapters/db/sqlite/sqlite-store.ts';
-import { FsObjectStore } from '../adapters/storage/fs/fs-object-store.ts';
 import type { Broker, Middleware } from '../core/broker.ts';
-import { createBroker } from '../core/create-broker.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { ObjectStore } from '../core/object-store.ts';
 import type { BrokerObserver } from '../core/observer.ts';
 import type { AppStore } from './app-store.ts';
 import { type Config, engineOf } from './config.ts';
+import { openEmbeddedEngines } from './embedded-engines.ts';
+import { openScaleOutEngines } from './scale-out-engines.ts';
 
 export interface EngineHealth {
   readonly name: 'broker' | 'store' | 'objects';
@@ -43,78 +38,39 @@ export interface EngineOptions {
   readonly onError?: (error: Error) => void;
 }
 
-export const EMBEDDED_DATABASE = 'eventyard.db';
-/** Folder of the embedded object store's blobs, under the data dir. */
-export const EMBEDDED_OBJECTS = 'objects';
+const SERVER_STORES = new Set(['postgres', 'postgresql']);
+const SERVER_OBJECTS = new Set(['s3', 'http', 'https']);
 
 export async function openEngines(config: Config, options: EngineOptions = {}): Promise<Engines> {
-  const brokerEngine = engineOf(config.EVENTYARD_BROKER) || 'embedded';
-  const storeEngine = engineOf(config.EVENTYARD_STORE) || 'sqlite';
-  if (brokerEngine !== 'embedded') {
-    throw new ConfigError(
-      `EVENTYARD_BROKER=${config.EVENTYARD_BROKER}: the ${brokerEngine} broker adapter is not in this build yet; leave it unset for the embedded log`,
-      { path: 'EVENTYARD_BROKER' },
-    );
+  const broker = engineOf(config.EVENTYARD_BROKER) || 'embedded';
+  const store = engineOf(config.EVENTYARD_STORE) || 'sqlite';
+  const objects = engineOf(config.EVENTYARD_OBJECTS) || 'file';
+  if (broker === 'embedded') {
+    if (store !== 'sqlite') {
+      throw new ConfigError(
+        `EVENTYARD_STORE=${store}://... needs a server broker: the embedded log commits its units of work in its own SQLite file. Set EVENTYARD_BROKER (nats://, amqp://, redis://) or leave EVENTYARD_STORE unset`,
+        { path: 'EVENTYARD_STORE' },
+      );
+    }
+    if (objects !== 'file' || config.EVENTYARD_OBJECTS !== '') {
+      throw new ConfigError(
+        'EVENTYARD_OBJECTS is for scale-out (s3://): the embedded engines keep objects under EVENTYARD_DATA_DIR, with their notifications in the log. Leave it unset, or set EVENTYARD_BROKER and EVENTYARD_STORE too',
+        { path: 'EVENTYARD_OBJECTS' },
+      );
+    }
+    return openEmbeddedEngines(config, options);
   }
-  if (storeEngine !== 'sqlite') {
+  if (!SERVER_STORES.has(store)) {
     throw new ConfigError(
-      `EVENTYARD_STORE=${config.EVENTYARD_STORE}: the ${storeEngine} store is not in this build yet; leave it unset for embedded SQLite`,
+      `EVENTYARD_BROKER=${broker}://... runs services as separate processes, so their state must be shared: set EVENTYARD_STORE=postgres://user@host:5432/db`,
       { path: 'EVENTYARD_STORE' },
     );
   }
-  const database = new SqliteDatabase({
-    path: join(config.EVENTYARD_DATA_DIR, EMBEDDED_DATABASE),
-    fsync: config.EVENTYARD_FSYNC,
-  });
-  const log = new SqliteLog({
-    database,
-    partitions: config.EVENTYARD_PARTITIONS,
-    leaseMs: config.EVENTYARD_LEASE_MS,
-    onError: options.onError,
-  });
-  const broker = createBroker(log, { observer: options.observer, middleware: options.middleware });
-  const store = new SqliteStore({ database, outbox: log });
-  const objectsRoot = join(config.EVENTYARD_DATA_DIR, EMBEDDED_OBJECTS);
-  mkdirSync(objectsRoot, { recursive: true });
-  const objects = new FsObjectStore({
-    root: objectsRoot,
-    database,
-    outbox: log,
-  });
-  return {
-    broker,
-    store,
-    objects,
-    engines: { broker: 'embedded', store: 'sqlite', objects: 'fs' },
-    async health() {
-      const ok = !database.closed;
-      let detail: string | undefined;
-      try {
-        database.reader.prepare('SELECT 1').get();
-      } catch (error) {
-        detail = (error as Error).message;
-      }
-      const healthy = ok && detail === undefined;
-      const objectsProblem = await access(objectsRoot, constants.W_OK).then(
-        () => undefined,
-        (error: Error) => error.message,
-      );
-      return [
-        { name: 'broker', engine: 'embedded', ok: healthy, detail: detail ?? database.path },
-        { name: 'store', engine: 'sqlite', ok: healthy, detail: detail ?? database.path },
-        {
-          name: 'objects',
-          engine: 'fs',
-          ok: objectsProblem === undefined,
-          detail: objectsProblem ?? objectsRoot,
-        },
-      ];
-    },
-    async close() {
-      await broker.close();
-      await objects.close();
-      await store.close();
-      await database.close();
-    },
-  };
+  if (!SERVER_OBJECTS.has(objects)) {
+    throw new ConfigError(
+      `EVENTYARD_BROKER=${broker}://... runs services as separate processes, so their objects must be shared: set EVENTYARD_OBJECTS=s3://ACCESS_KEY:SECRET_KEY@host:9000 (MinIO, AWS S3)`,
+      { path: 'EVENTYARD_OBJECTS' },
+    );
+  }
+  return openScaleOutEngines(config, options);
 }

@@ -35,7 +35,14 @@ export function replayContract(ctx: SuiteContext): void {
       'reset of an active group must be refused',
     );
     await first.subscription.close();
-    await broker.resetGroup(topic, group, { offset: receipt.offsets[6]! });
+    let sixth = receipt.offsets[6];
+    if (broker.capabilities.publishOffsets === false) {
+      assert.equal(sixth, undefined);
+      const read = [];
+      for await (const stored of broker.read(topic, { from: 'earliest' })) read.push(stored);
+      sixth = read[6]!.offset;
+    }
+    await broker.resetGroup(topic, group, { offset: sixth! });
     const again = await recorder(broker, { topic, group });
     await waitFor('replayed', () => again.seen.length === 4);
     assert.deepEqual(

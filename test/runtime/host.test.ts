@@ -210,22 +210,6 @@ describe('service host start', () => {
     }
   });
 
-  it('refuses an engine that is not built, naming the variable', async () => {
-    const dir = tempDir();
-    try {
-      await assert.rejects(
-        startHost({
-          config: testConfig(dir.path, { EVENTYARD_BROKER: 'nats://127.0.0.1:4222' }),
-          apps: [],
-        }),
-        (error: unknown) =>
-          error instanceof ConfigError && error.details.path === 'EVENTYARD_BROKER',
-      );
-    } finally {
-      dir.remove();
-    }
-  });
-
   it('refuses a port in use, naming EVENTYARD_PORT', async () => {
     const dir = tempDir();
     const blocker = createServer();

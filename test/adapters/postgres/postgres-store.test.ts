@@ -226,6 +226,37 @@ test('migrations apply once per app, also when two stores race', { skip }, async
   assert.ok(tables.some((row) => row.table_name === 'ey_migrations_other'));
 });
 
+test('stores in two schemas of one database each migrate their own tables', { skip }, async (t) => {
+  const schemas = [uniqueSchema(), uniqueSchema()];
+  const stores = await Promise.all(
+    schemas.map((schema) => openPostgresStore(POSTGRES_URL, { schema })),
+  );
+  t.after(async () => {
+    for (const store of stores) await store.close();
+    for (const schema of schemas) await dropSchema(schema);
+  });
+  const migrations = {
+    '001-notes': {
+      up: async (db: Kysely<unknown>) => {
+        await db.schema.createTable('notes').addColumn('id', 'text').execute();
+      },
+    },
+  };
+  // One after the other: the second must not take the first's history for its own.
+  for (const store of stores) await store.migrate('notes', migrations);
+  for (const schema of schemas) {
+    const tables = await queryIn<{ table_name: string }>(
+      schema,
+      'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1',
+      [schema],
+    );
+    const names = tables.map((row) => row.table_name);
+    for (const name of ['notes', 'ey_migrations_notes', 'ey_migrations_notes_lock']) {
+      assert.ok(names.includes(name), `${schema} has no ${name}: ${names.join(', ')}`);
+    }
+  }
+});
+
 test('an unreachable server is an EngineError naming the address, not the password', async () => {
   await assert.rejects(
     openPostgresStore('postgres://me:secret@127.0.0.1:1/nowhere', { connectTimeoutMs: 2_000 }),

@@ -23,4 +23,13 @@ export interface ObjectStoreTarget {
   open(scope: string, options?: ObjectStoreTargetOptions): Promise<ObjectStore>;
   /** A skip reason when the engine is not reachable (and may be skipped); undefined to run. */
   skip?(): Promise<string | undefined>;
+  /**
+   * Known bugs of the server under test (a test double such as s3rver), not
+   * of the adapter: each skips the group it breaks, with the reason shown.
+   * The adapter must pass those groups against a faithful server.
+   */
+  readonly serverDeviations?: {
+    readonly names?: string;
+    readonly limits?: string;
+  };
 }

@@ -132,6 +132,10 @@ export class PostgresStore<DB = unknown> implements TransactionalStore<Transacti
       provider: { getMigrations: async () => migrations },
       migrationTableName: `ey_migrations_${app}`,
       migrationLockTableName: `ey_migrations_${app}_lock`,
+      // Kysely looks its tables up in every schema unless told which: a
+      // store beside another one on the same database would find the
+      // other's tables and skip creating its own.
+      migrationTableSchema: this.schema,
     });
     const { error } = await migrator.migrateToLatest();
     if (error) throw error;

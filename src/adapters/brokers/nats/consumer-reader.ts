@@ -1,0 +1,150 @@
+/**
+ * Pulls one durable consumer (a group's partition, or its unkeyed subject)
+ * with `fetch`, asking for no more than the member's budget allows, so a
+ * member never holds more unsettled deliveries than `maxInFlight`. A fetch
+ * is let run out (at most `FETCH_EXPIRES_MS`) rather than cut: a pull cut
+ * short leaves messages the server sent on their way, which would come
+ * back only after `ack_wait`, behind newer ones. What is given back once
+ * the reader is stopping (arrivals after the stop, and nacks) is held until
+ * its last fetch has run out and then nak'd in stream order: a nak while
+ * the pull is open would send the message straight back into it, and the
+ * partition's next holder would get the returns out of order.
+ */
+import type { Consumer, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { sleep } from '../../../core/sleep.ts';
+import type { BudgetShare } from './in-flight-budget.ts';
+
+export const FETCH_EXPIRES_MS = 1_000;
+
+export interface ConsumerReaderOptions {
+  readonly js: JetStreamClient;
+  readonly stream: string;
+  readonly consumer: string;
+  /** This reader's part of the member's `maxInFlight`. */
+  readonly share: BudgetShare;
+  /** Hands a message on; false when it was not taken (the member stopped). */
+  readonly take: (message: JsMsg, reader: ConsumerReader) => boolean | Promise<boolean>;
+  readonly onError: (error: Error) => void;
+  /** Wait this long before the first fetch (messages a dead holder left must come back first). */
+  readonly holdOffMs?: number;
+}
+
+export class ConsumerReader {
+  readonly #o: ConsumerReaderOptions;
+  /** Delivered, not yet settled. */
+  readonly held = new Set<JsMsg>();
+  readonly #stopping = new AbortController();
+  #returns: JsMsg[] | undefined = [];
+  #consumer: Consumer | undefined;
+  #wake: (() => void) | undefined;
+  #idle: Array<() => void> = [];
+  readonly done: Promise<void>;
+
+  constructor(options: ConsumerReaderOptions) {
+    this.#o = options;
+    this.done = this.#loop();
+  }
+
+  get stopping(): boolean {
+    return this.#stopping.signal.aborted;
+  }
+
+  /** Fetches nothing more; `done` resolves once the running fetch has run out. */
+  stop(): void {
+    this.#stopping.abort();
+    this.#wake?.();
+  }
+
+  /** A held message was settled. */
+  settled(message: JsMsg): void {
+    if (this.held.delete(message)) this.#o.share.held--;
+    this.#wake?.();
+    if (this.held.size === 0) {
+      const waiters = this.#idle;
+      this.#idle = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  /** Gives a message back: at once, or once the last fetch has run out if stopping. */
+  giveBack(message: JsMsg, delayMs = 0): void {
+    if (this.stopping && this.#returns) this.#returns.push(message);
+    else message.nak(delayMs);
+  }
+
+  /** Resolves when nothing is held. */
+  idle(): Promise<void> {
+    if (this.held.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /** The budget grew: fetch again if the reader was waiting for room. */
+  nudge(): void {
+    this.#wake?.();
+  }
+
+  /** Tells the server every held message is still being worked on. */
+  keepAlive(): void {
+    for (const message of this.held) message.working();
+  }
+
+  async #loop(): Promise<void> {
+    const signal = this.#stopping.signal;
+    if (this.#o.holdOffMs) await sleep(this.#o.holdOffMs, signal);
+    let failures = 0;
+    while (!signal.aborted) {
+      const want = this.#o.share.want();
+      if (want <= 0) {
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+        });
+        this.#wake = undefined;
+        continue;
+      }
+      try {
+        await this.#fetch(want);
+        failures = 0;
+      } catch (error) {
+        this.#o.onError(error as Error);
+        this.#consumer = undefined;
+        failures++;
+        await sleep(Math.min(100 * 2 ** failures, 2_000), signal);
+      }
+    }
+    const returns = this.#returns ?? [];
+    this.#returns = undefined;
+    for (const message of returns.sort((a, b) => a.seq - b.seq)) message.nak();
+  }
+
+  async #fetch(want: number): Promise<void> {
+    this.#consumer ??= await this.#o.js.consumers.get(this.#o.stream, this.#o.consumer);
+    const messages = await this.#consumer.fetch({
+      max_messages: want,
+      expires: FETCH_EXPIRES_MS,
+    });
+    const share = this.#o.share;
+    share.asked = want;
+    let received = 0;
+    try {
+      for await (const message of messages) {
+        share.asked = Math.max(0, share.asked - 1);
+        received++;
+        if (this.stopping) {
+          this.giveBack(message);
+          continue;
+        }
+        this.held.add(message);
+        share.held++;
+        const taken = this.#o.take(message, this);
+        if (!(taken === true || (taken !== false && (await taken)))) {
+          this.held.delete(message);
+          share.held--;
+          this.giveBack(message);
+        }
+      }
+    } finally {
+      share.asked = 0;
+      share.busy = received > 0 || this.held.size > 0;
+    }
+  }
+}

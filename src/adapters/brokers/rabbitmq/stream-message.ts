@@ -1,0 +1,167 @@
+/**
+ * How eventyard writes into a RabbitMQ stream and reads a stream message
+ * back. Three kinds of message share a stream:
+ *
+ * - events: the envelope as JSON, `type` `eventyard.event`, the partition
+ *   key in header `ey-key` (so a reader finds an event's partition without
+ *   parsing it) and the publish time in `ey-at` (ms, for replay from a time);
+ * - markers: empty, `type` `eventyard.marker`. AMQP 0-9-1 never tells a
+ *   stream consumer where a stream ends, so a reader that must stop at "now"
+ *   appends a marker and reads up to it (RabbitMQ's own stream tutorials do
+ *   the same). Readers skip markers; they take an offset each;
+ * - records: JSON of the broker's own bookkeeping (group state, catalog).
+ *
+ * Anything else was published by someone else (MinIO's AMQP target) and is
+ * adopted as an envelope by core's `adoptMessage`, so handlers always get
+ * CloudEvents. Every message carries a `messageId` token unique to the
+ * publishing process: a return names the message it refuses by it, and the
+ * publisher learns a marker's offset by watching for it (offset-tail.ts).
+ */
+import type { Message, Options } from 'amqplib';
+import type { Envelope } from '../../../core/envelope.ts';
+import { ValidationError } from '../../../core/errors.ts';
+import { adoptMessage } from '../../../core/foreign-message.ts';
+import { partitionOf } from '../../../core/partition.ts';
+
+export const EVENT_TYPE = 'eventyard.event';
+export const MARKER_TYPE = 'eventyard.marker';
+export const RECORD_TYPE = 'eventyard.record';
+const AT_HEADER = 'ey-at';
+const KEY_HEADER = 'ey-key';
+const EMPTY = Buffer.alloc(0);
+
+export interface OutgoingMessage {
+  readonly body: Buffer;
+  readonly options: Options.Publish;
+}
+
+export function eventMessage(event: Envelope, token: string, maxBytes: number): OutgoingMessage {
+  let text: string;
+  try {
+    text = JSON.stringify(event);
+  } catch (error) {
+    throw new ValidationError(`event ${event.id} cannot be serialized as JSON`, {
+      path: 'data',
+      cause: error,
+    });
+  }
+  if (text.length * 3 > maxBytes && Buffer.byteLength(text) > maxBytes) {
+    throw new ValidationError(`event ${event.id} is larger than ${maxBytes} bytes`, {
+      path: 'event',
+      limit: maxBytes,
+    });
+  }
+  const key = event.partitionkey;
+  const headers: Record<string, unknown> = { [AT_HEADER]: Date.now() };
+  if (typeof key === 'string') headers[KEY_HEADER] = key;
+  return {
+    body: Buffer.from(text),
+    options: {
+      persistent: true,
+      mandatory: true,
+      messageId: token,
+      type: EVENT_TYPE,
+      contentType: 'application/cloudevents+json',
+      headers,
+    },
+  };
+}
+
+export function markerMessage(token: string): OutgoingMessage {
+  return {
+    body: EMPTY,
+    options: { persistent: true, mandatory: true, messageId: token, type: MARKER_TYPE },
+  };
+}
+
+export function recordMessage(token: string, record: unknown): OutgoingMessage {
+  return {
+    body: Buffer.from(JSON.stringify(record)),
+    options: {
+      persistent: true,
+      mandatory: true,
+      messageId: token,
+      type: RECORD_TYPE,
+      contentType: 'application/json',
+    },
+  };
+}
+
+/** One message read from a stream, decoded as far as asked (the body is parsed lazily). */
+export class StreamMessage {
+  readonly offset: number;
+  readonly #message: Message;
+  #event: Envelope | undefined;
+
+  constructor(message: Message) {
+    this.#message = message;
+    this.offset = Number(message.properties.headers?.['x-stream-offset']);
+  }
+
+  get token(): string | undefined {
+    return this.#message.properties.messageId as string | undefined;
+  }
+
+  get isMarker(): boolean {
+    return this.#message.properties.type === MARKER_TYPE;
+  }
+
+  get isRecord(): boolean {
+    return this.#message.properties.type === RECORD_TYPE;
+  }
+
+  get isEvent(): boolean {
+    const type = this.#message.properties.type;
+    return type !== MARKER_TYPE && type !== RECORD_TYPE;
+  }
+
+  /** When it was published (ms): eventyard's header, else the AMQP timestamp (seconds), if any. */
+  get publishedAt(): number | undefined {
+    const at = this.#message.properties.headers?.[AT_HEADER];
+    if (typeof at === 'number') return at;
+    const timestamp = this.#message.properties.timestamp as number | undefined;
+    return typeof timestamp === 'number' ? timestamp * 1000 : undefined;
+  }
+
+  /** The partition of an event (`partitions` per topic); events without a key spread by offset. */
+  partition(topic: string, partitions: number): number {
+    const key = this.#ownEvent()
+      ? (this.#message.properties.headers?.[KEY_HEADER] as string | undefined)
+      : this.event(topic).partitionkey;
+    return key === undefined ? this.offset % partitions : partitionOf(key, partitions);
+  }
+
+  /** The envelope of an event message: eventyard's own, or a foreign body adopted. */
+  event(topic: string): Envelope {
+    if (this.#event) return this.#event;
+    if (this.#ownEvent()) {
+      try {
+        this.#event = JSON.parse(this.#message.content.toString('utf8')) as Envelope;
+        return this.#event;
+      } catch {
+        // Not JSON after all: adopt it like any foreign body.
+      }
+    }
+    const at = this.publishedAt;
+    this.#event = adoptMessage(this.#message.content, {
+      topic,
+      messageId: String(this.offset),
+      time: at === undefined ? undefined : new Date(at),
+    });
+    return this.#event;
+  }
+
+  /** The JSON body of a record message, or undefined if it is not one. */
+  record<T>(): T | undefined {
+    if (!this.isRecord) return undefined;
+    try {
+      return JSON.parse(this.#message.content.toString('utf8')) as T;
+    } catch {
+      return undefined;
+    }
+  }
+
+  #ownEvent(): boolean {
+    return this.#message.properties.type === EVENT_TYPE;
+  }
+}

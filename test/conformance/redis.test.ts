@@ -1,0 +1,6 @@
+import { after } from 'node:test';
+import { runBrokerContract } from './broker-contract.ts';
+import { removeOpenedScopes, target } from './targets/redis.ts';
+
+after(removeOpenedScopes);
+await runBrokerContract(target);
