@@ -10,7 +10,7 @@ import { type BenchContext, TARGET_RATE } from './bench-context.ts';
 import { measureEmbeddedConsume } from './consume.ts';
 import { connectNats, measureJetStream, NATS_URL } from './jetstream.ts';
 import { measureLatency } from './latency.ts';
-import { ratio, type Throughput } from './measurement.ts';
+import { type Ratio, ratio, type Throughput } from './measurement.ts';
 import { measureMediaEndToEnd } from './media-e2e.ts';
 import { measureRawSharp } from './media-raw.ts';
 import {
@@ -19,8 +19,11 @@ import {
   MEDIA_QUICK_SIZES,
   mediaWorkload,
 } from './media-workload.ts';
+import { measureNatsAdapter } from './nats.ts';
 import { publishSections } from './publish-sections.ts';
+import { measureRabbitMqAdapter, RABBITMQ_URL } from './rabbitmq.ts';
 import { measureRawConsume } from './raw-sqlite.ts';
+import { measureRedis, REDIS_BENCH_URL } from './redis.ts';
 import {
   type BenchReport,
   newSection,
@@ -154,6 +157,67 @@ async function mediaSection(ctx: BenchContext, quick: boolean): Promise<void> {
   ctx.emit(section);
 }
 
+/** Events each server broker publishes and consumes per side (a server round trip each). */
+const ADAPTER_EVENTS = { quick: 3_000, full: 50_000 };
+
+interface AdapterResult {
+  readonly throughputs: Throughput[];
+  readonly ratios: Ratio[];
+  readonly notes?: string[];
+}
+
+async function adapterSection(
+  ctx: BenchContext,
+  title: string,
+  unreachable: string,
+  measure: () => Promise<AdapterResult | undefined>,
+  notes: readonly string[],
+): Promise<void> {
+  const section = newSection(title);
+  const result = await measure();
+  if (!result) {
+    section.skipped = unreachable;
+  } else {
+    section.throughputs.push(...result.throughputs);
+    section.ratios.push(...result.ratios);
+    section.notes.push(...notes, ...(result.notes ?? []));
+  }
+  ctx.emit(section);
+}
+
+async function adapterSections(ctx: BenchContext, quick: boolean): Promise<void> {
+  const count = quick ? ADAPTER_EVENTS.quick : ADAPTER_EVENTS.full;
+  const events = ctx.events.slice(0, count);
+  const common = {
+    events,
+    warmup: ctx.warmup,
+    callers: ctx.sizes.callers,
+    seconds: ctx.sizes.seconds,
+  };
+  const rounds = quick ? 1 : 3;
+  await adapterSection(
+    ctx,
+    '7. NATS JetStream adapter vs raw @nats-io/jetstream, same events, same acks',
+    'nats not reachable at nats://127.0.0.1:4222',
+    () => measureNatsAdapter({ ...common, pullBatch: 1000 }),
+    ['both: file-backed stream, publish awaits the PubAck, explicit ack per message'],
+  );
+  await adapterSection(
+    ctx,
+    '8. RabbitMQ adapter vs raw amqplib, same events, same confirms and acks',
+    `rabbitmq not reachable at ${RABBITMQ_URL.replace(/\/\/[^@]*@/, '//')}`,
+    () => measureRabbitMqAdapter({ ...common, prefetch: 1000, rounds }),
+    ['both: stream queue, publisher confirms, one ack per message'],
+  );
+  await adapterSection(
+    ctx,
+    '9. Redis Streams adapter vs raw ioredis, same events, same acks',
+    `redis not reachable at ${REDIS_BENCH_URL}`,
+    () => measureRedis({ ...common, partitions: 8, readCount: 64, rounds }),
+    [],
+  );
+}
+
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
   const sizes = flags.quick ? QUICK_SIZES : DEFAULT_SIZES;
@@ -194,6 +258,7 @@ async function main(): Promise<void> {
     await latencySection(ctx);
     await jetStreamSection(ctx, embeddedPublish, embeddedConsume);
     await mediaSection(ctx, flags.quick);
+    await adapterSections(ctx, flags.quick);
   } finally {
     removeDir();
   }

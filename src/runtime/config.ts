@@ -147,8 +147,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return { ...parsed, EVENTYARD_DATA_DIR: resolve(parsed.EVENTYARD_DATA_DIR) };
 }
 
-/** Variables read elsewhere (tests, apps of later issues) that loadConfig lets pass. */
-const IGNORED = ['EVENTYARD_REQUIRE_ENGINES'];
+/** Variables of the test suite and the bench, which loadConfig lets pass. */
+const IGNORED = ['EVENTYARD_REQUIRE_ENGINES', 'EVENTYARD_CRASH_ROUNDS'];
 /** Prefixes of settings that belong to apps and are validated by them. */
 const OTHER_PREFIXES = [
   'EVENTYARD_S3_',
@@ -156,6 +156,9 @@ const OTHER_PREFIXES = [
   'EVENTYARD_MQTT_',
   'EVENTYARD_MEDIA_',
   'EVENTYARD_JOBS_',
+  // Engine addresses of the test suite and the bench (README, Development).
+  'EVENTYARD_TEST_',
+  'EVENTYARD_BENCH_',
 ];
 
 function readConfigFile(path: string): Record<string, unknown> {

@@ -75,6 +75,16 @@ const JETSTREAM_LINES = [
   new RegExp(`^ratio eventyard-embedded/raw-JetStream consume: ${RATIO}$`),
 ];
 
+/** Each server broker adapter beside its raw client: both ratios, with the 0.9x floor. */
+const ADAPTER_LINES = [
+  /^ratio eventyard-nats\/raw-JetStream publish: \d+\.\d\dx {2}\(target >= 0\.9x: (PASS|FAIL)\)$/,
+  /^ratio eventyard-nats\/raw-JetStream consume: \d+\.\d\dx {2}\(target >= 0\.9x: (PASS|FAIL)\)$/,
+  /^ratio eventyard-rabbitmq\/raw-amqplib publish: \d+\.\d\dx {2}\(target >= 0\.9x: (PASS|FAIL)\)$/,
+  /^ratio eventyard-rabbitmq\/raw-amqplib consume: \d+\.\d\dx {2}\(target >= 0\.9x: (PASS|FAIL)\)$/,
+  /^ratio eventyard\/raw redis publish: \d+\.\d\dx {2}\(target >= 0\.9x: (PASS|FAIL)\)$/,
+  /^ratio eventyard\/raw redis consume: \d+\.\d\dx {2}\(target >= 0\.9x: (PASS|FAIL)\)$/,
+];
+
 function assertLines(output: string, patterns: readonly RegExp[]): void {
   const lines = output.split('\n');
   for (const pattern of patterns) {
@@ -91,6 +101,7 @@ test('npm run bench -- --quick prints every section, ratio and target line and c
     const natsUp = await reachable('127.0.0.1', 4222);
     const output = await bench(['--quick'], tmp.path);
     assertLines(output, EMBEDDED_LINES);
+    if (enginesRequired()) assertLines(output, ADAPTER_LINES);
     if (natsUp || enginesRequired()) {
       assertLines(output, JETSTREAM_LINES);
     } else {
@@ -118,7 +129,7 @@ test('npm run bench -- --quick --json prints one document with every section', a
     assert.equal(report.quick, true);
     assert.deepEqual(
       report.sections.map((s) => s.title.split('.')[0]),
-      ['1', '2', '3', '4', '5', '6'],
+      ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
     );
     const ran = report.sections.filter((s) => s.skipped === undefined);
     for (const t of ran.flatMap((s) => s.throughputs)) {

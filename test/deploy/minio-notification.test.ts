@@ -10,12 +10,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { isAbsolute } from 'node:path';
 import { describe, test } from 'node:test';
-import { IMAGES_BUCKET, THUMBNAILS_BUCKET } from '../../src/apps/media/names.ts';
+import { TopicNames } from '../../src/adapters/brokers/nats/nats-names.ts';
+import {
+  IMAGES_BUCKET,
+  IMAGES_BUCKET_EVENT,
+  THUMBNAILS_BUCKET,
+} from '../../src/apps/media/names.ts';
 import { deployPath, objectAt, readDeployText, readDeployYaml, type Yaml } from './deploy-files.ts';
 import { containersOf, findObject, k8sObjects } from './kubernetes-objects.ts';
 
-// LEAD-CHECK: replace with the NATS adapter's own subject for IMAGES_BUCKET_EVENT.
-const IMAGES_BUCKET_EVENT_SUBJECT = 'eventyard.images-bucket-event';
 const NOTIFY = /^MINIO_NOTIFY_NATS_([A-Z_]+?)_([A-Z0-9]+)$/;
 const SETTINGS = ['ENABLE', 'ADDRESS', 'SUBJECT', 'JETSTREAM', 'QUEUE_DIR', 'QUEUE_LIMIT'];
 
@@ -65,7 +68,15 @@ describe('MinIO bucket notifications to NATS', () => {
     assert.ok('nats' in compose);
     const natsService = findObject(objects, 'Service', 'nats');
     assert.ok((objectAt(natsService.spec, 'spec').ports as Yaml[]).some((p) => p.port === 4222));
-    assert.equal(values.get('SUBJECT'), IMAGES_BUCKET_EVENT_SUBJECT);
+    // The subject the NATS adapter reads as topic images-bucket-event, under
+    // the prefix the services' EVENTYARD_BROKER names.
+    const x = objectAt(readDeployYaml('compose.yaml')['x-eventyard'], 'x-eventyard');
+    const broker = new URL(String(objectAt(x.environment, 'environment').EVENTYARD_BROKER));
+    const prefix = broker.searchParams.get('prefix') ?? 'ey';
+    assert.equal(
+      values.get('SUBJECT'),
+      new TopicNames(prefix, IMAGES_BUCKET_EVENT, 1).unkeyedSubject,
+    );
   });
 
   test('the queue dir is absolute and on a volume in both', () => {

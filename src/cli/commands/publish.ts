@@ -73,9 +73,10 @@ export function publishCommand(program: Command): void {
       const events = values.map((value, i) =>
         eventOf(value, flags, values.length > 1 ? `event ${i + 1}: ` : ''),
       );
-      const deliverAt =
-        flags.at ?? (flags.delay === undefined ? undefined : new Date(Date.now() + flags.delay));
       await withEngines(async ({ broker }) => {
+        // From now, not from the start of the command: opening the engines takes a moment.
+        const deliverAt =
+          flags.at ?? (flags.delay === undefined ? undefined : new Date(Date.now() + flags.delay));
         for (let start = 0; start < events.length; start += BATCH) {
           const batch = events.slice(start, start + BATCH);
           const receipt = await broker.publish(topic, batch, { deliverAt });

@@ -15,7 +15,9 @@ class S3rverBackedStore extends S3ObjectStore {
   readonly #server: RunningS3rver;
 
   constructor(server: RunningS3rver, maxObjectBytes: number | undefined) {
-    super(parseS3Url(server.url), { maxObjectBytes });
+    // s3rver resets connections under bursts (the 2,500-key cleanup) on a
+    // loaded machine; the SDK retries a reset, given enough attempts.
+    super(parseS3Url(server.url), { maxObjectBytes, maxAttempts: 8 });
     this.#server = server;
   }
 
