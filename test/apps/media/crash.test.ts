@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { ImageRecord } from '../../../src/apps/media/image-record.ts';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { photoJpeg } from '../../fixtures/media/images.ts';
 import { freePort } from '../../support/ports.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { delay, waitFor } from '../../support/wait.ts';
 import { TEST_KEYS } from './media-host.ts';
+import { allRecords, listAll } from './media-listing.ts';
 
 const ROUNDS = Number(process.env.EVENTYARD_CRASH_ROUNDS ?? 20);
 const BIN = resolve(import.meta.dirname, '../../../bin/eventyard.js');
@@ -29,31 +29,6 @@ async function healthy(url: string): Promise<void> {
     30_000,
     50,
   );
-}
-
-async function listAll(s3: S3Client, bucket: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
-    );
-    for (const item of page.Contents ?? []) keys.push(item.Key!);
-    token = page.NextContinuationToken;
-  } while (token);
-  return keys;
-}
-
-async function allRecords(url: string): Promise<ImageRecord[]> {
-  const records: ImageRecord[] = [];
-  let next: string | null = null;
-  do {
-    const response = await fetch(`${url}/media/images?limit=100${next ? `&next=${next}` : ''}`);
-    const page = (await response.json()) as { items: ImageRecord[]; next: string | null };
-    records.push(...page.items);
-    next = page.next;
-  } while (next);
-  return records;
 }
 
 test(`kill -9 while uploads flow (${ROUNDS} rounds): every object gets exactly one record and one thumbnail`, {

@@ -5,7 +5,7 @@
  * outbox forwarder (runtime/outbox-forwarder.ts) fed by `store.outbox`;
  * run one forwarder per process that has a store, the lease makes one lead.
  */
-import { Kysely, type Migration, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, type Migration, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { EngineError } from '../../../core/errors.ts';
 import type {
@@ -14,6 +14,7 @@ import type {
   TransactionResult,
   UnitOfWork,
 } from '../../../core/unit-of-work.ts';
+import { migrateApp } from '../app-migrations.ts';
 import { connectionSettings } from './connection-config.ts';
 import { insertOutboxRows, type PendingRow, pendingRowsOf } from './outbox-rows.ts';
 import { PostgresOutbox } from './postgres-outbox.ts';
@@ -126,19 +127,10 @@ export class PostgresStore<DB = unknown> implements TransactionalStore<Transacti
   }
 
   /** Applies an app's migrations (Kysely schema builder), tracked in `ey_migrations_<app>`. */
-  async migrate(app: string, migrations: Record<string, Migration>): Promise<void> {
-    const migrator = new Migrator({
-      db: this.db as Kysely<unknown>,
-      provider: { getMigrations: async () => migrations },
-      migrationTableName: `ey_migrations_${app}`,
-      migrationLockTableName: `ey_migrations_${app}_lock`,
-      // Kysely looks its tables up in every schema unless told which: a
-      // store beside another one on the same database would find the
-      // other's tables and skip creating its own.
-      migrationTableSchema: this.schema,
-    });
-    const { error } = await migrator.migrateToLatest();
-    if (error) throw error;
+  migrate(app: string, migrations: Record<string, Migration>): Promise<void> {
+    // The schema named: a store beside another one on the same database
+    // would otherwise find the other's history and skip creating its own.
+    return migrateApp(this.db as Kysely<unknown>, app, migrations, this.schema);
   }
 
   /** Deletes inbox records older than the retention; returns how many. */

@@ -5,7 +5,7 @@
  * its lock with the log, so a unit of work holds the one writer while it
  * runs: keep it short, and do slow I/O (HTTP calls, image work) before it.
  */
-import { Kysely, type Migration, Migrator, type Transaction } from 'kysely';
+import { Kysely, type Migration, type Transaction } from 'kysely';
 import type { PublishOptions } from '../../../core/broker.ts';
 import { type Envelope, validateEnvelope } from '../../../core/envelope.ts';
 import { deliverAtOf } from '../../../core/publish-options.ts';
@@ -16,6 +16,7 @@ import type {
   TransactionResult,
   UnitOfWork,
 } from '../../../core/unit-of-work.ts';
+import { migrateApp } from '../app-migrations.ts';
 import { LockedSqliteDialect } from './locked-sqlite-dialect.ts';
 import type { OutboxSink } from './outbox-sink.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
@@ -80,15 +81,8 @@ export class SqliteStore<DB = unknown> implements TransactionalStore<Transaction
   }
 
   /** Applies an app's migrations (Kysely schema builder, so they run on every SQL store). */
-  async migrate(app: string, migrations: Record<string, Migration>): Promise<void> {
-    const migrator = new Migrator({
-      db: this.db as Kysely<unknown>,
-      provider: { getMigrations: async () => migrations },
-      migrationTableName: `ey_migrations_${app}`,
-      migrationLockTableName: `ey_migrations_${app}_lock`,
-    });
-    const { error } = await migrator.migrateToLatest();
-    if (error) throw error;
+  migrate(app: string, migrations: Record<string, Migration>): Promise<void> {
+    return migrateApp(this.db as Kysely<unknown>, app, migrations);
   }
 
   async pruneInbox(now = Date.now()): Promise<number> {

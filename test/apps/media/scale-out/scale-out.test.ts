@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type ImageRecord, thumbnailKeyOf } from '../../../../src/apps/media/image-record.ts';
 import {
   dropSchema,
@@ -19,34 +19,10 @@ import { photoJpegs } from '../../../fixtures/media/images.ts';
 import { startS3rver } from '../../../support/s3rver.ts';
 import { type ServiceProcess, startService } from '../../../support/service-process.ts';
 import { waitFor } from '../../../support/wait.ts';
+import { allRecords, listAll } from '../media-listing.ts';
 import { natsBroker, redisBroker, type ScaleOutBroker } from './brokers.ts';
 
 const UPLOADS = 24;
-
-async function listAll(s3: S3Client, bucket: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
-    );
-    for (const item of page.Contents ?? []) keys.push(item.Key!);
-    token = page.NextContinuationToken;
-  } while (token);
-  return keys;
-}
-
-async function allRecords(url: string): Promise<ImageRecord[]> {
-  const records: ImageRecord[] = [];
-  let next: string | null = null;
-  do {
-    const response = await fetch(`${url}/media/images?limit=100${next ? `&next=${next}` : ''}`);
-    const page = (await response.json()) as { items: ImageRecord[]; next: string | null };
-    records.push(...page.items);
-    next = page.next;
-  } while (next);
-  return records;
-}
 
 /** Events of `topic` this process's handlers finished, from its /metrics. */
 async function consumed(process: ServiceProcess, topic: string): Promise<number> {

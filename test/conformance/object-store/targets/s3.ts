@@ -16,8 +16,9 @@ class S3rverBackedStore extends S3ObjectStore {
 
   constructor(server: RunningS3rver, maxObjectBytes: number | undefined) {
     // s3rver resets connections under bursts (the 2,500-key cleanup) on a
-    // loaded machine; the SDK retries a reset, given enough attempts.
-    super(parseS3Url(server.url), { maxObjectBytes, maxAttempts: 8 });
+    // loaded machine, or leaves one silent: the SDK retries either, given
+    // enough attempts and an idle limit shorter than the default two minutes.
+    super(parseS3Url(server.url), { maxObjectBytes, maxAttempts: 8, idleTimeoutMs: 10_000 });
     this.#server = server;
   }
 
