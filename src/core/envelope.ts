@@ -210,3 +210,27 @@ export function withoutAttributes(event: Envelope, names: readonly string[]): En
   for (const name of names) delete copy[name];
   return copy as unknown as Envelope;
 }
+
+/**
+ * The JSON an engine stores for `event`, refused with a ValidationError
+ * when it is not serializable or longer than `maxBytes` (UTF-8).
+ */
+export function serializeEvent(event: Envelope, maxBytes: number): string {
+  let body: string;
+  try {
+    body = JSON.stringify(event);
+  } catch (error) {
+    throw new ValidationError(`event ${event.id} cannot be serialized as JSON`, {
+      path: 'data',
+      cause: error,
+    });
+  }
+  // A UTF-16 unit is at most 3 UTF-8 bytes: count bytes only when it could matter.
+  if (body.length * 3 > maxBytes && Buffer.byteLength(body) > maxBytes) {
+    throw new ValidationError(`event ${event.id} is larger than ${maxBytes} bytes`, {
+      path: 'event',
+      limit: maxBytes,
+    });
+  }
+  return body;
+}

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Envelope } from '../../../core/envelope.ts';
+import { type Envelope, serializeEvent } from '../../../core/envelope.ts';
 import { ConflictError, ValidationError } from '../../../core/errors.ts';
 import type { Position } from '../../../core/position.ts';
 import type {
@@ -281,23 +281,7 @@ export class SqliteLog implements Transport, OutboxSink {
   }
 
   #serialize(event: Envelope): string {
-    let body: string;
-    try {
-      body = JSON.stringify(event);
-    } catch (error) {
-      throw new ValidationError(`event ${event.id} cannot be serialized as JSON`, {
-        path: 'data',
-        cause: error,
-      });
-    }
-    const max = this.#options.maxEventBytes;
-    if (body.length * 3 > max && Buffer.byteLength(body) > max) {
-      throw new ValidationError(`event ${event.id} is larger than ${max} bytes`, {
-        path: 'event',
-        limit: max,
-      });
-    }
-    return body;
+    return serializeEvent(event, this.#options.maxEventBytes);
   }
 
   #poll(): void {

@@ -26,14 +26,8 @@
 
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Envelope } from '../../../core/envelope.ts';
-import {
-  ConfigError,
-  ConflictError,
-  describeError,
-  EngineError,
-  ValidationError,
-} from '../../../core/errors.ts';
+import { type Envelope, serializeEvent } from '../../../core/envelope.ts';
+import { ConfigError, ConflictError, describeError, EngineError } from '../../../core/errors.ts';
 import { partitionOf } from '../../../core/partition.ts';
 import type { Position } from '../../../core/position.ts';
 import type {
@@ -335,22 +329,6 @@ export class RedisTransport implements Transport {
   }
 
   #serialize(event: Envelope): string {
-    let body: string;
-    try {
-      body = JSON.stringify(event);
-    } catch (error) {
-      throw new ValidationError(`event ${event.id} cannot be serialized as JSON`, {
-        path: 'data',
-        cause: error,
-      });
-    }
-    const max = this.#o.maxEventBytes;
-    if (body.length * 3 > max && Buffer.byteLength(body) > max) {
-      throw new ValidationError(`event ${event.id} is larger than ${max} bytes`, {
-        path: 'event',
-        limit: max,
-      });
-    }
-    return body;
+    return serializeEvent(event, this.#o.maxEventBytes);
   }
 }
