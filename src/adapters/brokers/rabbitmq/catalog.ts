@@ -104,6 +104,7 @@ export class Catalog {
       await channel.assertQueue(stream, { durable: true, arguments: this.#streamArgs });
       await channel.bindQueue(stream, this.#names.exchange, topic);
     });
+    await this.#settled(stream);
     if (!this.#groups.has(topic)) await this.#append({ topic });
     this.#declared.add(topic);
     return stream;
@@ -117,6 +118,20 @@ export class Catalog {
   async close(): Promise<void> {
     for (const waiter of this.#waiters.splice(0)) waiter.resolve();
     await this.#cursor?.close();
+  }
+
+  /**
+   * Waits until a consumer can attach to a stream just declared. RabbitMQ
+   * before 4.0.5 crashes a channel, and with it the connection, that
+   * publishes to a stream whose writer it does not know yet
+   * (rabbitmq-server#12969); the attach gives the stream that moment.
+   */
+  async #settled(stream: string): Promise<void> {
+    const probe = await StreamCursor.open(this.#connection, stream, 'next', {
+      prefetch: 1,
+      onError: this.#onError,
+    });
+    await probe.close();
   }
 
   async #append(record: CatalogRecord): Promise<void> {

@@ -46,7 +46,7 @@ export interface RabbitMqTransportOptions {
   readonly lagScanLimit?: number;
   /** How long topic statistics (`topics()`) are reused before they are measured again, ms. Default 1 000. */
   readonly statsTtlMs?: number;
-  /** How long an idle offset reader stays attached to a stream after the last publish, ms. Default 2 000. */
+  /** How long the reader that learns where markers land stays attached to a stream after the last one, ms. Default 2 000. */
   readonly tailIdleMs?: number;
   /**
    * Retention of topic streams (`x-max-age`, e.g. `7D`, `12h`): history,

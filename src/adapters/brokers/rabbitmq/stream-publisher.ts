@@ -54,40 +54,46 @@ export class StreamPublisher {
     );
   }
 
-  async #sendOn(
+  #sendOn(
     channel: ConfirmChannel,
     queue: string,
     messages: readonly OutgoingMessage[],
   ): Promise<void> {
+    // No async wrapper: one promise per message is all a single publish costs.
     if (messages.length === 1) return this.#sendOne(channel, queue, messages[0]!);
-    const results = await Promise.allSettled(
+    return Promise.allSettled(
       messages.map((message) => this.#sendOne(channel, queue, message)),
-    );
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    ).then((results) => {
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    });
   }
 
   #sendOne(channel: ConfirmChannel, queue: string, message: OutgoingMessage): Promise<void> {
+    const token = message.options.messageId as string;
     return new Promise<void>((resolve, reject) => {
-      const token = message.options.messageId as string;
-      const settle = (error: unknown) => {
-        const returned = this.#returned.delete(token);
-        if (!error && !returned) return resolve();
-        reject(
-          new EngineError(
-            returned
-              ? `RabbitMQ has no queue ${queue}: message not stored`
-              : `RabbitMQ did not confirm a publish to ${queue}: ${describeError(error)}`,
-            { cause: error },
-          ),
-        );
-      };
       try {
-        channel.sendToQueue(queue, message.body, message.options, settle);
+        channel.sendToQueue(queue, message.body, message.options, (error: unknown) => {
+          const failure = this.#failure(queue, token, error);
+          if (failure) reject(failure);
+          else resolve();
+        });
       } catch (error) {
-        settle(error);
+        reject(this.#failure(queue, token, error));
       }
     });
+  }
+
+  /** Why a publish of `token` failed, given its confirm callback's argument; undefined if it did not. */
+  #failure(queue: string, token: string, error: unknown): EngineError | undefined {
+    const returned = this.#returned.delete(token);
+    if (!error && !returned) return undefined;
+    return new EngineError(
+      returned
+        ? `RabbitMQ has no queue ${queue}: message not stored`
+        : `RabbitMQ did not confirm a publish to ${queue}: ${describeError(error)}`,
+      { cause: error },
+    );
   }
 
   /** Appends `messages` (which carry tokens) and resolves with their offsets, in order. */
