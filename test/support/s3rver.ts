@@ -68,6 +68,7 @@ export async function startS3rver(options: StartS3rverOptions = {}): Promise<Run
     silent: true,
     configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
   });
+  tolerateFolderRaces(server);
   const onNotification = options.onNotification;
   if (onNotification) forwardNotifications(server, onNotification);
   let port: number;
@@ -91,6 +92,26 @@ export async function startS3rver(options: StartS3rverOptions = {}): Promise<Run
       });
       return closed;
     },
+  };
+}
+
+/**
+ * s3rver 3.7's deleteObject (lib/stores/filesystem.js) removes the object's
+ * files, then walks up removing folders it finds empty: two deletes in one
+ * folder race there (readdir or rmdir of a folder the other just removed)
+ * and answer 500 although the object is gone, and every retry fails the
+ * same way. Here a folder that is already gone counts as cleaned up, as it
+ * is; the object's own removal is unchanged.
+ */
+function tolerateFolderRaces(server: S3rver): void {
+  const store = server.store;
+  const deleteObject = store.deleteObject.bind(store);
+  store.deleteObject = async (bucket, key) => {
+    try {
+      await deleteObject(bucket, key);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
   };
 }
 

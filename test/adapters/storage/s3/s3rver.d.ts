@@ -34,6 +34,7 @@ declare module 's3rver' {
   /** lib/stores/filesystem.js, as far as the tests reach into it. */
   export interface S3rverStore {
     putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
+    deleteObject(bucket: string, key: string): Promise<void>;
   }
 
   /**
