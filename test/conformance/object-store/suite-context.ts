@@ -29,8 +29,12 @@ export function makeContext(target: ObjectStoreTarget, scope: string): SuiteCont
       const store = await target.open(scope, options);
       const buckets: string[] = [];
       t.after(async () => {
-        for (const bucket of buckets) await removeBucket(store, bucket);
-        await store.close();
+        try {
+          for (const bucket of buckets) await removeBucket(store, bucket);
+        } finally {
+          // Closed even when the clean-up fails: an open store keeps the test process alive.
+          await store.close();
+        }
       });
       return {
         store,

@@ -1,14 +1,21 @@
 /**
  * Pulls one durable consumer (a group's partition, or its unkeyed subject)
  * with `fetch`, asking for no more than the member's budget allows, so a
- * member never holds more unsettled deliveries than `maxInFlight`. A fetch
- * is let run out (at most `FETCH_EXPIRES_MS`) rather than cut: a pull cut
- * short leaves messages the server sent on their way, which would come
- * back only after `ack_wait`, behind newer ones. What is given back once
- * the reader is stopping (arrivals after the stop, and nacks) is held until
- * its last fetch has run out and then nak'd in stream order: a nak while
- * the pull is open would send the message straight back into it, and the
- * partition's next holder would get the returns out of order.
+ * member never holds more unsettled deliveries than `maxInFlight` (held
+ * plus asked for and not received). One pull at a time: nats-server hands
+ * the messages of a consumer to its waiting pulls in turn, so a second
+ * open pull would get every other message, and a partition's order would
+ * break. A new pull waits for half the reader's share to be free (unless
+ * nothing is held), so a slow handler gets few large pulls rather than many
+ * of one message.
+ *
+ * A fetch is let run out (at most `FETCH_EXPIRES_MS`) rather than cut: a
+ * pull cut short leaves messages the server sent on their way, which would
+ * come back only after `ack_wait`, behind newer ones. What is given back
+ * once the reader is stopping (arrivals after the stop, and nacks) is held
+ * until its last fetch has run out and then nak'd in stream order: a nak
+ * while the pull is open would send the message straight back into it, and
+ * the partition's next holder would get the returns out of order.
  */
 import type { Consumer, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { sleep } from '../../../core/sleep.ts';
@@ -25,6 +32,8 @@ export interface ConsumerReaderOptions {
   /** Hands a message on; false when it was not taken (the member stopped). */
   readonly take: (message: JsMsg, reader: ConsumerReader) => boolean | Promise<boolean>;
   readonly onError: (error: Error) => void;
+  /** A pull ran out short of what it asked for: the budget has room again for every reader. */
+  readonly onRoom: () => void;
   /** Wait this long before the first fetch (messages a dead holder left must come back first). */
   readonly holdOffMs?: number;
 }
@@ -58,7 +67,7 @@ export class ConsumerReader {
   /** A held message was settled. */
   settled(message: JsMsg): void {
     if (this.held.delete(message)) this.#o.share.held--;
-    this.#wake?.();
+    this.nudge();
     if (this.held.size === 0) {
       const waiters = this.#idle;
       this.#idle = [];
@@ -93,7 +102,7 @@ export class ConsumerReader {
     if (this.#o.holdOffMs) await sleep(this.#o.holdOffMs, signal);
     let failures = 0;
     while (!signal.aborted) {
-      const want = this.#o.share.want();
+      const want = this.#want();
       if (want <= 0) {
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
@@ -116,19 +125,26 @@ export class ConsumerReader {
     for (const message of returns.sort((a, b) => a.seq - b.seq)) message.nak();
   }
 
-  async #fetch(want: number): Promise<void> {
-    this.#consumer ??= await this.#o.js.consumers.get(this.#o.stream, this.#o.consumer);
-    const messages = await this.#consumer.fetch({
-      max_messages: want,
-      expires: FETCH_EXPIRES_MS,
-    });
+  /** How many to ask for now: 0 until half the share is free, or nothing is held. */
+  #want(): number {
     const share = this.#o.share;
-    share.asked = want;
+    const want = share.want();
+    return this.held.size > 0 && want * 2 < share.own() ? 0 : want;
+  }
+
+  async #fetch(want: number): Promise<void> {
+    const share = this.#o.share;
+    share.asked += want;
     let received = 0;
     try {
+      this.#consumer ??= await this.#o.js.consumers.get(this.#o.stream, this.#o.consumer);
+      const messages = await this.#consumer.fetch({
+        max_messages: want,
+        expires: FETCH_EXPIRES_MS,
+      });
       for await (const message of messages) {
-        share.asked = Math.max(0, share.asked - 1);
         received++;
+        share.asked--;
         if (this.stopping) {
           this.giveBack(message);
           continue;
@@ -143,8 +159,11 @@ export class ConsumerReader {
         }
       }
     } finally {
-      share.asked = 0;
       share.busy = received > 0 || this.held.size > 0;
+      if (received < want) {
+        share.asked -= want - received;
+        this.#o.onRoom();
+      }
     }
   }
 }

@@ -25,6 +25,9 @@ import { type DeliveryOwner, NatsDelivery } from './nats-delivery.ts';
 import { type TopicNames, UNKEYED } from './nats-names.ts';
 import type { PartitionLeases } from './partition-leases.ts';
 
+/** Acks sent in one write at most; all that are waiting go at the end of a turn of the event loop. */
+const ACK_BATCH = 1000;
+
 export interface GroupMemberOptions {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
@@ -59,6 +62,8 @@ export class GroupMember implements TransportConsumer, DeliveryOwner {
   #timers: NodeJS.Timeout[] = [];
   #signals: Subscription | undefined;
   #shareWaiter: (() => void) | undefined;
+  /** Acknowledged, the ack not sent yet. */
+  #acks: NatsDelivery[] = [];
 
   private constructor(options: GroupMemberOptions) {
     this.#o = options;
@@ -96,21 +101,39 @@ export class GroupMember implements TransportConsumer, DeliveryOwner {
   }
 
   settle(delivery: NatsDelivery, settlement: Settlement): void {
+    if (settlement.kind === 'ack') {
+      // Acks go out together (one socket write for many); a delivery counts as held until its ack is sent.
+      this.#acks.push(delivery);
+      if (this.#acks.length >= ACK_BATCH) this.#sendAcks();
+      else if (this.#acks.length === 1) setImmediate(() => this.#sendAcks());
+      return;
+    }
     const { message } = delivery;
-    const reader = delivery.reader;
-    if (settlement.kind === 'ack') message.ack();
-    else if (settlement.kind === 'nack') reader.giveBack(message, settlement.delayMs);
+    if (settlement.kind === 'nack') delivery.reader.giveBack(message, settlement.delayMs);
     // Without a reason: nats-server before 2.10 does not read '+TERM <reason>' as a term.
     // The reason is on the dead letter.
     else message.term();
-    if (settlement.kind !== 'nack' && this.#recorded.delete(delivery)) {
+    this.#settled(delivery, settlement.kind !== 'nack');
+    this.#nudgeAll(); // room for every reader of the member
+  }
+
+  #sendAcks(): void {
+    const acks = this.#acks;
+    if (acks.length === 0) return;
+    this.#acks = [];
+    for (const delivery of acks) delivery.message.ack();
+    for (const delivery of acks) this.#settled(delivery, true);
+    this.#nudgeAll();
+  }
+
+  #settled(delivery: NatsDelivery, final: boolean): void {
+    if (final && this.#recorded.delete(delivery)) {
       this.#o.attempts.forget(
         this.#o.names.attemptsSubject(this.#o.group, delivery.offset),
         this.#o.onError,
       );
     }
-    reader.settled(message);
-    this.#nudgeAll(); // room for every reader of the member
+    delivery.reader.settled(delivery.message);
   }
 
   async recordFailure(delivery: NatsDelivery, attempt: number): Promise<void> {
@@ -133,6 +156,7 @@ export class GroupMember implements TransportConsumer, DeliveryOwner {
       share,
       take: (message, reader) => this.#take(message, reader, partition),
       onError: this.#o.onError,
+      onRoom: () => this.#nudgeAll(),
       holdOffMs,
     });
     // Its share goes once it has stopped and what it delivered is settled.
@@ -183,10 +207,15 @@ export class GroupMember implements TransportConsumer, DeliveryOwner {
     failures: number,
   ): void {
     const { names, group } = this.#o;
-    const event = adoptMessage(message.data, {
+    const data = message.data;
+    // A view on the received bytes, not a copy; the time is read only for a foreign body.
+    const body = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+    const event = adoptMessage(body, {
       topic: names.topic,
       messageId: String(message.seq),
-      time: message.time,
+      get time() {
+        return message.time;
+      },
     });
     const p = partition === UNKEYED ? message.seq % names.partitions : partition;
     const delivery = new NatsDelivery(
@@ -356,12 +385,14 @@ export class GroupMember implements TransportConsumer, DeliveryOwner {
   async #leave(): Promise<void> {
     this.stop();
     for (const timer of this.#timers) clearInterval(timer);
-    const readers = [this.#unkeyed, ...this.#readers.values()].filter(
-      (r): r is ConsumerReader => r !== undefined,
-    );
     // Bounded: what is still unsettled then comes back after ack_wait anyway.
     const limit = this.#o.ackWaitMs + 5_000;
     await this.#within(limit, 'the heartbeat', this.#beating);
+    // A heartbeat that was running may have started a reader after `stop`.
+    const readers = [this.#unkeyed, ...this.#readers.values()].filter(
+      (r): r is ConsumerReader => r !== undefined,
+    );
+    for (const reader of readers) reader.stop();
     await this.#within(limit, 'the last fetch', Promise.all(readers.map((r) => r.done)));
     await this.#within(limit, 'settlements', Promise.all(readers.map((r) => r.idle())));
     const held = [...this.#readers.keys()].filter((p) => !this.#releasing.has(p));

@@ -4,28 +4,76 @@
  * for and not yet received never exceeds it. A consumer whose last fetch
  * brought nothing is idle and asks for one message at a time; the busy
  * ones share the rest. So one busy partition (or the unkeyed subject) gets
- * nearly all of the budget, and eight busy ones an eighth each.
+ * nearly all of the budget, and eight busy ones an eighth each. The totals
+ * are kept as the shares change, so asking costs the same for any number
+ * of consumers.
  */
 
 export class BudgetShare {
-  held = 0;
-  /** Asked for by the running fetch and not received yet. */
-  asked = 0;
-  busy = false;
+  #held = 0;
+  #asked = 0;
+  #busy = false;
+  /** Counted in the budget's totals (until it leaves). */
+  #counted = true;
 
   constructor(readonly budget: InFlightBudget) {}
 
-  /** How many to ask for now (0: wait for a settlement). */
-  want(): number {
+  /** Delivered, not settled. */
+  get held(): number {
+    return this.#held;
+  }
+
+  set held(value: number) {
+    if (this.#counted) this.budget.used += value - this.#held;
+    this.#held = value;
+  }
+
+  /** Asked for by the open fetches and not received yet. */
+  get asked(): number {
+    return this.#asked;
+  }
+
+  set asked(value: number) {
+    if (this.#counted) this.budget.used += value - this.#asked;
+    this.#asked = value;
+  }
+
+  /** Its last fetch brought something, or it still holds some. */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  set busy(value: boolean) {
+    if (this.#counted && value !== this.#busy) this.budget.busyCount += value ? 1 : -1;
+    this.#busy = value;
+  }
+
+  /** Takes what it still counts out of the budget's totals. */
+  uncount(): void {
+    this.budget.used -= this.#held + this.#asked;
+    if (this.#busy) this.budget.busyCount--;
+    this.#counted = false;
+  }
+
+  /** This share's part of the budget: held plus asked for stays within it. */
+  own(): number {
     const b = this.budget;
-    const own = this.busy ? Math.floor((b.max - b.idleCount()) / Math.max(1, b.busyCount())) : 1;
-    const room = b.max - b.used();
-    return Math.max(0, Math.min(Math.max(1, own) - this.held, room));
+    if (!this.#busy) return 1;
+    return Math.max(1, Math.floor((b.max - b.idleCount()) / Math.max(1, b.busyCount)));
+  }
+
+  /** How many more to ask for now (0: wait for a settlement). */
+  want(): number {
+    const room = this.budget.max - this.budget.used;
+    return Math.max(0, Math.min(this.own() - this.#held - this.#asked, room));
   }
 }
 
 export class InFlightBudget {
   readonly #shares = new Set<BudgetShare>();
+  /** Held plus asked for, over all shares. */
+  used = 0;
+  busyCount = 0;
 
   constructor(readonly max: number) {}
 
@@ -36,22 +84,10 @@ export class InFlightBudget {
   }
 
   leave(share: BudgetShare): void {
-    this.#shares.delete(share);
-  }
-
-  used(): number {
-    let used = 0;
-    for (const share of this.#shares) used += share.held + share.asked;
-    return used;
-  }
-
-  busyCount(): number {
-    let count = 0;
-    for (const share of this.#shares) if (share.busy) count++;
-    return count;
+    if (this.#shares.delete(share)) share.uncount();
   }
 
   idleCount(): number {
-    return this.#shares.size - this.busyCount();
+    return this.#shares.size - this.busyCount;
   }
 }

@@ -105,10 +105,13 @@ export class NatsTransport implements Transport {
   }
 
   ready(): Promise<void> {
-    this.#ready ??= this.#connect();
-    this.#ready.catch(() => {
-      this.#ready = undefined;
-    });
+    if (!this.#ready) {
+      const connecting = this.#connect();
+      this.#ready = connecting;
+      connecting.catch(() => {
+        if (this.#ready === connecting) this.#ready = undefined;
+      });
+    }
     return this.#ready;
   }
 
@@ -285,6 +288,9 @@ export class NatsTransport implements Transport {
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
         pingInterval: 10_000,
+        // No stack captured per request (two Errors per publish): a failed publish is
+        // reported as an EngineError naming the subject and the cause anyway.
+        noAsyncTraces: true,
       });
       this.#nc = nc;
       this.#js = jetstream(nc, { timeout: 10_000 });

@@ -156,7 +156,12 @@ async function everyUploadDone(d: Deployment, keys: readonly string[]): Promise<
   return records;
 }
 
-function scaleOutSuite(broker: ScaleOutBroker): void {
+/**
+ * The whole pipeline on `broker`; with `failover`, also kill -9 of a
+ * thumbnailer (the broker contract's crash tests cover each engine's
+ * redelivery; here it is shown once end to end, on NATS, to keep CI short).
+ */
+function scaleOutSuite(broker: ScaleOutBroker, { failover }: { failover: boolean }): void {
   describe(`media as separate processes on ${broker.name} + PostgreSQL + S3`, async () => {
     const skip = await broker.skip();
     test('every upload gets exactly one record and one thumbnail; two thumbnailers share the work', {
@@ -177,6 +182,7 @@ function scaleOutSuite(broker: ScaleOutBroker): void {
         assert.ok(share > 0, `a thumbnailer did nothing (${shares.join(' + ')})`);
     });
 
+    if (!failover) return;
     test('kill -9 of a thumbnailer: the events it held go to the other member', {
       skip,
       timeout: 180_000,
@@ -202,5 +208,5 @@ function scaleOutSuite(broker: ScaleOutBroker): void {
   });
 }
 
-scaleOutSuite(natsBroker);
-scaleOutSuite(redisBroker);
+scaleOutSuite(natsBroker, { failover: true });
+scaleOutSuite(redisBroker, { failover: false });
