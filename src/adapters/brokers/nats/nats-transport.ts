@@ -32,13 +32,12 @@ import {
   jetstreamManager,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { Envelope } from '../../../core/envelope.ts';
+import { type Envelope, serializeEvent } from '../../../core/envelope.ts';
 import {
   ConflictError,
   describeError,
   EngineError,
   UnsupportedError,
-  ValidationError,
 } from '../../../core/errors.ts';
 import { partitionOf } from '../../../core/partition.ts';
 import type { Position } from '../../../core/position.ts';
@@ -384,23 +383,7 @@ export class NatsTransport implements Transport {
   }
 
   #serialize(event: Envelope): string {
-    let body: string;
-    try {
-      body = JSON.stringify(event);
-    } catch (error) {
-      throw new ValidationError(`event ${event.id} cannot be serialized as JSON`, {
-        path: 'data',
-        cause: error,
-      });
-    }
-    const max = this.#maxEventBytes;
-    if (body.length * 3 > max && Buffer.byteLength(body) > max) {
-      throw new ValidationError(`event ${event.id} is larger than ${max} bytes`, {
-        path: 'event',
-        limit: max,
-      });
-    }
-    return body;
+    return serializeEvent(event, this.#maxEventBytes);
   }
 }
 

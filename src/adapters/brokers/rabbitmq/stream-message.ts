@@ -21,8 +21,7 @@
  * learns a marker's offset by watching for it (offset-tail.ts).
  */
 import type { Message, Options } from 'amqplib';
-import type { Envelope } from '../../../core/envelope.ts';
-import { ValidationError } from '../../../core/errors.ts';
+import { type Envelope, serializeEvent } from '../../../core/envelope.ts';
 import { adoptMessage } from '../../../core/foreign-message.ts';
 import { partitionOf } from '../../../core/partition.ts';
 
@@ -42,21 +41,7 @@ export interface OutgoingMessage {
 }
 
 export function eventMessage(event: Envelope, token: string, maxBytes: number): OutgoingMessage {
-  let text: string;
-  try {
-    text = JSON.stringify(event);
-  } catch (error) {
-    throw new ValidationError(`event ${event.id} cannot be serialized as JSON`, {
-      path: 'data',
-      cause: error,
-    });
-  }
-  if (text.length * 3 > maxBytes && Buffer.byteLength(text) > maxBytes) {
-    throw new ValidationError(`event ${event.id} is larger than ${maxBytes} bytes`, {
-      path: 'event',
-      limit: maxBytes,
-    });
-  }
+  const text = serializeEvent(event, maxBytes);
   const key = event.partitionkey;
   const options: Options.Publish = {
     persistent: true,
