@@ -25,7 +25,13 @@ async function fill(broker: Broker, topic: string, events: readonly Envelope[]):
 }
 
 /** Subscribes `group` to `topic` and resolves with the elapsed ms once `count` events are handled. */
-async function consumeAll(broker: Broker, topic: string, count: number): Promise<number> {
+export async function consumeAll(
+  broker: Broker,
+  topic: string,
+  count: number,
+  /** The subscription's `maxInFlight`; default the policy's. */
+  maxInFlight?: number,
+): Promise<number> {
   let handled = 0;
   let total = 0;
   let done!: () => void;
@@ -36,6 +42,7 @@ async function consumeAll(broker: Broker, topic: string, count: number): Promise
   const subscription = await broker.subscribe<OrderData>({
     topic,
     group: 'bench-consumer',
+    ...(maxInFlight === undefined ? {} : { policy: { maxInFlight } }),
     handler: (event) => {
       total += event.data.amountCents;
       if (++handled === count) done();
@@ -44,7 +51,7 @@ async function consumeAll(broker: Broker, topic: string, count: number): Promise
   await finished;
   const elapsedMs = performance.now() - started;
   await subscription.close();
-  if (total <= 0) throw new Error('consume handled no data');
+  if (total <= 0) throw new Error(`consume of ${topic} handled no data`);
   return elapsedMs;
 }
 

@@ -15,9 +15,10 @@ import { NatsTransport } from '../src/adapters/brokers/nats/index.ts';
 import type { Broker } from '../src/core/broker.ts';
 import { createBroker } from '../src/core/create-broker.ts';
 import type { Envelope } from '../src/core/envelope.ts';
+import { consumeAll } from './consume.ts';
 import { connectNats, measureJetStream, NATS_URL } from './jetstream.ts';
 import { type Ratio, ratio, runCallers, type Throughput, throughput } from './measurement.ts';
-import { benchEvents, type OrderData } from './workload.ts';
+import { benchEvents } from './workload.ts';
 
 export interface NatsBenchRun {
   readonly events: readonly Envelope[];
@@ -43,35 +44,6 @@ async function publishAll(
   seconds: number,
 ): Promise<{ completed: number; elapsedMs: number }> {
   return runCallers(run.callers, events.length, seconds, (i) => broker.publish(topic, events[i]!));
-}
-
-async function consumeAll(
-  broker: Broker,
-  topic: string,
-  count: number,
-  maxInFlight: number,
-): Promise<number> {
-  let handled = 0;
-  let total = 0;
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => {
-    done = resolve;
-  });
-  const started = performance.now();
-  const subscription = await broker.subscribe<OrderData>({
-    topic,
-    group: 'bench-consumer',
-    policy: { maxInFlight },
-    handler: (event) => {
-      total += event.data.amountCents;
-      if (++handled === count) done();
-    },
-  });
-  await finished;
-  const elapsedMs = performance.now() - started;
-  await subscription.close();
-  if (total <= 0) throw new Error('consume handled no data');
-  return elapsedMs;
 }
 
 interface RoundResult {

@@ -21,9 +21,9 @@
 import { randomUUID } from 'node:crypto';
 import { type ChannelModel, connect } from 'amqplib';
 import { RabbitMqTransport, removePrefix } from '../src/adapters/brokers/rabbitmq/index.ts';
-import type { Broker } from '../src/core/broker.ts';
 import { createBroker } from '../src/core/create-broker.ts';
 import type { Envelope } from '../src/core/envelope.ts';
+import { consumeAll } from './consume.ts';
 import { type Ratio, ratio, runCallers, type Throughput, throughput } from './measurement.ts';
 import { benchEvents, type OrderData } from './workload.ts';
 
@@ -73,35 +73,6 @@ const opening = benchEvents(1)[0]!;
 
 // --- eventyard ---------------------------------------------------------
 
-async function eventyardConsume(
-  broker: Broker,
-  topic: string,
-  count: number,
-  maxInFlight: number,
-): Promise<number> {
-  let handled = 0;
-  let total = 0;
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => {
-    done = resolve;
-  });
-  const started = performance.now();
-  const subscription = await broker.subscribe<OrderData>({
-    topic,
-    group: 'bench-consumer',
-    policy: { maxInFlight },
-    handler: (event) => {
-      total += event.data.amountCents;
-      if (++handled === count) done();
-    },
-  });
-  await finished;
-  const elapsedMs = performance.now() - started;
-  await subscription.close();
-  if (total <= 0) throw new Error('consume handled no data');
-  return elapsedMs;
-}
-
 async function eventyardSide(run: RabbitMqBenchRun, prefix: string): Promise<Side> {
   const prefetch = run.prefetch ?? 1000;
   const broker = createBroker(new RabbitMqTransport(RABBITMQ_URL, { prefix }));
@@ -112,12 +83,12 @@ async function eventyardSide(run: RabbitMqBenchRun, prefix: string): Promise<Sid
     name: 'eventyard',
     async warm() {
       const warm = await publish('warmup', run.warmup, 60);
-      await eventyardConsume(broker, 'warmup', warm.completed, prefetch);
+      await consumeAll(broker, 'warmup', warm.completed, prefetch);
     },
     async round(name) {
       await broker.publish(name, opening);
       const published = await publish(name, run.events, run.seconds);
-      const consumeMs = await eventyardConsume(broker, name, published.completed + 1, prefetch);
+      const consumeMs = await consumeAll(broker, name, published.completed + 1, prefetch);
       return { published, consumeMs };
     },
     close: () => broker.close(),

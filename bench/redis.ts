@@ -18,6 +18,7 @@ import { RedisTransport } from '../src/adapters/brokers/redis/index.ts';
 import type { Broker } from '../src/core/broker.ts';
 import { createBroker } from '../src/core/create-broker.ts';
 import type { Envelope } from '../src/core/envelope.ts';
+import { consumeAll } from './consume.ts';
 import { type Ratio, ratio, runCallers, type Throughput, throughput } from './measurement.ts';
 import { benchEvents, type OrderData } from './workload.ts';
 
@@ -73,29 +74,6 @@ async function eventyardPublish(
   );
 }
 
-async function eventyardConsume(broker: Broker, topic: string, count: number): Promise<number> {
-  let handled = 0;
-  let total = 0;
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => {
-    done = resolve;
-  });
-  const started = performance.now();
-  const subscription = await broker.subscribe<OrderData>({
-    topic,
-    group: 'bench-consumer',
-    handler: (event) => {
-      total += event.data.amountCents;
-      if (++handled === count) done();
-    },
-  });
-  await finished;
-  const elapsedMs = performance.now() - started;
-  await subscription.close();
-  if (total <= 0) throw new Error('eventyard consume handled no data');
-  return elapsedMs;
-}
-
 /** One side of the comparison: warmed up once, then measured round after round. */
 interface Side {
   warm(): Promise<void>;
@@ -117,11 +95,11 @@ async function eventyardSide(run: RedisRun, prefix: string, url: string): Promis
   return {
     async warm() {
       await eventyardPublish(broker, 'warmup', run, run.warmup, 60);
-      await eventyardConsume(broker, 'warmup', run.warmup.length);
+      await consumeAll(broker, 'warmup', run.warmup.length);
     },
     async round(name) {
       const published = await eventyardPublish(broker, name, run, run.events, run.seconds);
-      return { published, consumeMs: await eventyardConsume(broker, name, published.completed) };
+      return { published, consumeMs: await consumeAll(broker, name, published.completed) };
     },
     close: () => broker.close(),
   };
