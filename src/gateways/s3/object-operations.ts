@@ -5,6 +5,7 @@
  * buffered whole.
  */
 import { Readable } from 'node:stream';
+import { MAX_USER_METADATA_BYTES } from '../../core/object-input.ts';
 import { validateObjectKey } from '../../core/object-names.ts';
 import type { ObjectInfo } from '../../core/object-store.ts';
 import { parseRange, resolveRange } from './byte-range.ts';
@@ -12,9 +13,6 @@ import { evaluateConditions } from './conditional-request.ts';
 import { requestBody } from './payload/request-body.ts';
 import { bucketOf, eventContextOf, keyOf, type S3Call } from './s3-call.ts';
 import { S3Error } from './s3-error.ts';
-
-/** S3's limit on user metadata: names and values together, in UTF-8 bytes. */
-export const MAX_USER_METADATA_BYTES = 2048;
 
 const META_PREFIX = 'x-amz-meta-';
 

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import { ValidationError } from '../../../core/errors.ts';
+import { badDigest, incompleteBody, objectTooLarge } from '../../../core/object-input.ts';
 import type { ObjectBody } from '../../../core/object-store.ts';
-import { tooLarge } from './object-attributes.ts';
 
 export interface BlobLimits {
   readonly maxBytes: number;
@@ -57,8 +57,8 @@ async function writeChunks(
     }
     size += chunk.byteLength;
     if (size > max) {
-      if (size > limits.maxBytes) throw tooLarge(limits.maxBytes);
-      throw incomplete(`the body is longer than its Content-Length ${limits.contentLength}`);
+      if (size > limits.maxBytes) throw objectTooLarge(limits.maxBytes);
+      throw incompleteBody(`the body is longer than its Content-Length ${limits.contentLength}`);
     }
     hash.update(chunk);
     await writeFully(file, chunk);
@@ -68,20 +68,13 @@ async function writeChunks(
 
 function checkWritten(written: WrittenBlob, limits: BlobLimits): void {
   if (limits.contentLength !== undefined && written.size !== limits.contentLength) {
-    throw incomplete(
+    throw incompleteBody(
       `the body is ${written.size} bytes, not the ${limits.contentLength} of its Content-Length`,
     );
   }
   if (limits.contentMd5 !== undefined && !written.md5.equals(limits.contentMd5)) {
-    throw new ValidationError('the body does not match its Content-MD5', {
-      path: 'contentMd5',
-      code: 'BadDigest',
-    });
+    throw badDigest();
   }
-}
-
-function incomplete(message: string): ValidationError {
-  return new ValidationError(message, { path: 'contentLength', code: 'IncompleteBody' });
 }
 
 async function writeFully(file: FileHandle, chunk: Uint8Array): Promise<void> {

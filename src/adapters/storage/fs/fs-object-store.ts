@@ -19,7 +19,8 @@ import {
   NotFoundError,
   UnsupportedError,
 } from '../../../core/errors.ts';
-import { validateBucketName } from '../../../core/object-names.ts';
+import { putAttributesOf } from '../../../core/object-input.ts';
+import { validateBucketName, validateObjectKey } from '../../../core/object-names.ts';
 import type {
   BucketInfo,
   ByteRange,
@@ -38,7 +39,6 @@ import { resolveRange } from './byte-range.ts';
 import { collectGarbage, type GarbageReport } from './garbage-collector.ts';
 import { NotificationOutbox } from './notification-outbox.ts';
 import { validateNotificationRules } from './notification-rules.ts';
-import { checkObjectKey, objectAttributesOf } from './object-attributes.ts';
 import { ObjectCatalog, objectInfoOf, objectRowOf } from './object-catalog.ts';
 import { listObjects } from './object-listing.ts';
 
@@ -135,15 +135,19 @@ export class FsObjectStore implements NotifyingObjectStore {
   async put(input: PutObjectInput): Promise<ObjectInfo> {
     this.#checkOpen();
     const bucket = validateBucketName(input.bucket);
-    const key = checkObjectKey(input.key);
-    const attributes = objectAttributesOf(input, this.capabilities.maxObjectBytes);
+    const key = validateObjectKey(input.key);
+    const attributes = putAttributesOf(input, this.capabilities.maxObjectBytes);
     this.#requireBucket(bucket, key);
     const id = randomUUID();
     this.#inFlight.add(id);
     return this.#track(
       (async () => {
         try {
-          const limits = { maxBytes: this.capabilities.maxObjectBytes, ...attributes };
+          const limits = {
+            maxBytes: this.capabilities.maxObjectBytes,
+            contentLength: attributes.contentLength,
+            contentMd5: attributes.contentMd5?.digest,
+          };
           const written = await this.#blobs.receive(id, input.body, limits);
           await this.#blobs.place(id, bucket);
           const info: ObjectInfo = {
@@ -170,7 +174,7 @@ export class FsObjectStore implements NotifyingObjectStore {
   ): Promise<StoredObject> {
     this.#checkOpen();
     validateBucketName(bucket);
-    checkObjectKey(key);
+    validateObjectKey(key);
     let previous: string | undefined;
     for (;;) {
       const row = this.#catalog.object(bucket, key);
@@ -196,7 +200,7 @@ export class FsObjectStore implements NotifyingObjectStore {
   async head(bucket: string, key: string): Promise<ObjectInfo> {
     this.#checkOpen();
     validateBucketName(bucket);
-    checkObjectKey(key);
+    validateObjectKey(key);
     const row = this.#catalog.object(bucket, key);
     if (!row) throw this.#missing(bucket, key);
     return objectInfoOf(row);
@@ -205,7 +209,7 @@ export class FsObjectStore implements NotifyingObjectStore {
   async delete(bucket: string, key: string, context?: BucketEventContext): Promise<void> {
     this.#checkOpen();
     validateBucketName(bucket);
-    checkObjectKey(key);
+    validateObjectKey(key);
     this.#requireBucket(bucket, key);
     await this.#track(this.#remove(bucket, key, context));
   }

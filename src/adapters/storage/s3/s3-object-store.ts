@@ -29,6 +29,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { BucketEventContext } from '../../../core/bucket-notification.ts';
 import { ClosedError, ConfigError, EngineError, EventyardError } from '../../../core/errors.ts';
+import { DEFAULT_CONTENT_TYPE } from '../../../core/object-input.ts';
 import { validateBucketName, validateObjectKey } from '../../../core/object-names.ts';
 import type {
   BucketInfo,
@@ -41,12 +42,7 @@ import type {
   PutObjectInput,
   StoredObject,
 } from '../../../core/object-store.ts';
-import {
-  DEFAULT_CONTENT_TYPE,
-  type PutHeaders,
-  putHeadersOf,
-  userMetadataFromWire,
-} from './object-headers.ts';
+import { type PutHeaders, putHeadersOf, userMetadataFromWire } from './object-headers.ts';
 import { S3Buckets } from './s3-buckets.ts';
 import {
   narrowBody,

@@ -20,8 +20,8 @@ import { type FileHandle, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ValidationError } from '../../../core/errors.ts';
+import { badDigest, incompleteBody, objectTooLarge } from '../../../core/object-input.ts';
 import type { ObjectBody } from '../../../core/object-store.ts';
-import { badDigest, incompleteBody, tooLarge } from './object-headers.ts';
 
 export interface UploadLimits {
   readonly maxBytes: number;
@@ -202,12 +202,12 @@ function bytesOf(chunk: unknown): Uint8Array {
 }
 
 function overLimit(size: number, limits: UploadLimits): ValidationError {
-  if (size > limits.maxBytes) return tooLarge(limits.maxBytes);
+  if (size > limits.maxBytes) return objectTooLarge(limits.maxBytes);
   return incompleteBody(`the body is longer than its Content-Length ${limits.contentLength}`);
 }
 
 function checkComplete(size: number, md5: Buffer, limits: UploadLimits): void {
-  if (size > limits.maxBytes) throw tooLarge(limits.maxBytes);
+  if (size > limits.maxBytes) throw objectTooLarge(limits.maxBytes);
   if (limits.contentLength !== undefined && size !== limits.contentLength) {
     throw incompleteBody(
       `the body is ${size} bytes, not the ${limits.contentLength} of its Content-Length`,

@@ -1,12 +1,12 @@
 /**
- * The attributes a put carries besides its body, validated before a byte
- * is written: content type, user metadata (S3's rules: names are
+ * What a put carries besides its body, validated by every object store
+ * before a byte is written, so a put refused by one store is refused by the
+ * others: content type, user metadata (S3's rules: names are
  * case-insensitive header names, at most 2 KB in all), the expected length
- * and the expected MD5.
+ * and the expected MD5. And the errors a body itself can earn.
  */
-import { ValidationError } from '../../../core/errors.ts';
-import { validateObjectKey } from '../../../core/object-names.ts';
-import type { PutObjectInput } from '../../../core/object-store.ts';
+import { ValidationError } from './errors.ts';
+import type { PutObjectInput } from './object-store.ts';
 
 export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 /** S3's limit on user metadata: names and values, UTF-8 bytes. */
@@ -19,36 +19,16 @@ const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-export interface ObjectAttributes {
+export interface PutAttributes {
   readonly contentType: string;
+  /** Names lowercase, values as given. */
   readonly userMetadata: Readonly<Record<string, string>>;
   readonly contentLength?: number;
-  /** The expected MD5, decoded. */
-  readonly contentMd5?: Buffer;
+  /** The expected MD5: base64 as given, and its bytes. */
+  readonly contentMd5?: { readonly base64: string; readonly digest: Buffer };
 }
 
-/**
- * The core key rules, plus well-formed Unicode: a lone surrogate has no
- * UTF-8 form, so it would be stored as U+FFFD under another key.
- */
-export function checkObjectKey(key: unknown): string {
-  validateObjectKey(key);
-  if (LONE_SURROGATE.test(key as string)) {
-    throw new ValidationError(
-      `invalid object key ${JSON.stringify(key)}: it is not valid Unicode`,
-      {
-        path: 'key',
-        code: 'InvalidObjectName',
-      },
-    );
-  }
-  return key as string;
-}
-
-export function objectAttributesOf(
-  input: PutObjectInput,
-  maxObjectBytes: number,
-): ObjectAttributes {
+export function putAttributesOf(input: PutObjectInput, maxObjectBytes: number): PutAttributes {
   const contentLength = lengthOf(input.contentLength, maxObjectBytes);
   const contentMd5 = input.contentMd5 === undefined ? undefined : md5Of(input.contentMd5);
   return {
@@ -59,14 +39,38 @@ export function objectAttributesOf(
   };
 }
 
-function invalid(path: string, message: string, code = 'InvalidArgument'): ValidationError {
+export function objectTooLarge(maxObjectBytes: number): ValidationError {
+  return new ValidationError(`the object is larger than the ${maxObjectBytes} bytes allowed`, {
+    path: 'body',
+    code: 'EntityTooLarge',
+    limit: maxObjectBytes,
+  });
+}
+
+/** The body is shorter or longer than its declared length. */
+export function incompleteBody(message: string): ValidationError {
+  return new ValidationError(message, { path: 'contentLength', code: 'IncompleteBody' });
+}
+
+export function badDigest(): ValidationError {
+  return new ValidationError('the body does not match its Content-MD5', {
+    path: 'contentMd5',
+    code: 'BadDigest',
+  });
+}
+
+export function invalidPut(
+  path: string,
+  message: string,
+  code = 'InvalidArgument',
+): ValidationError {
   return new ValidationError(message, { path, code });
 }
 
 function contentTypeOf(value: unknown): string {
   if (value === undefined || value === '') return DEFAULT_CONTENT_TYPE;
   if (typeof value !== 'string' || value.length > MAX_CONTENT_TYPE_LENGTH || CONTROL.test(value)) {
-    throw invalid('contentType', `invalid content type ${JSON.stringify(value)}`);
+    throw invalidPut('contentType', `invalid content type ${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -74,29 +78,25 @@ function contentTypeOf(value: unknown): string {
 function userMetadataOf(value: unknown): Record<string, string> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid('userMetadata', 'user metadata must be an object of strings');
+    throw invalidPut('userMetadata', 'user metadata must be an object of strings');
   }
   const out: Record<string, string> = {};
   let bytes = 0;
   for (const [rawName, entry] of Object.entries(value)) {
     const name = rawName.toLowerCase();
     if (!HEADER_NAME.test(name)) {
-      throw invalid(
-        `userMetadata.${rawName}`,
-        `invalid user metadata name ${JSON.stringify(rawName)}`,
-      );
+      const why = `invalid user metadata name ${JSON.stringify(rawName)}`;
+      throw invalidPut(`userMetadata.${rawName}`, why);
     }
     if (typeof entry !== 'string' || CONTROL.test(entry) || LONE_SURROGATE.test(entry)) {
-      throw invalid(
-        `userMetadata.${rawName}`,
-        `user metadata ${rawName} must be a header-safe string`,
-      );
+      const why = `user metadata ${rawName} must be a header-safe string`;
+      throw invalidPut(`userMetadata.${rawName}`, why);
     }
     out[name] = entry;
     bytes += Buffer.byteLength(name) + Buffer.byteLength(entry);
   }
   if (bytes > MAX_USER_METADATA_BYTES) {
-    throw invalid(
+    throw invalidPut(
       'userMetadata',
       `user metadata is ${bytes} bytes, more than the ${MAX_USER_METADATA_BYTES} allowed`,
       'MetadataTooLarge',
@@ -108,25 +108,17 @@ function userMetadataOf(value: unknown): Record<string, string> {
 function lengthOf(value: unknown, maxObjectBytes: number): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw invalid('contentLength', `invalid content length ${JSON.stringify(value)}`);
+    throw invalidPut('contentLength', `invalid content length ${JSON.stringify(value)}`);
   }
-  if (value > maxObjectBytes) throw tooLarge(maxObjectBytes);
+  if (value > maxObjectBytes) throw objectTooLarge(maxObjectBytes);
   return value;
 }
 
-export function tooLarge(maxObjectBytes: number): ValidationError {
-  return new ValidationError(`the object is larger than the ${maxObjectBytes} bytes allowed`, {
-    path: 'body',
-    code: 'EntityTooLarge',
-    limit: maxObjectBytes,
-  });
-}
-
 /** Content-MD5 is the base64 of the 16-byte digest; anything else is S3's InvalidDigest. */
-function md5Of(value: unknown): Buffer {
+function md5Of(value: unknown): { base64: string; digest: Buffer } {
   const digest = typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.alloc(0);
   if (digest.length !== 16 || digest.toString('base64') !== value) {
-    throw invalid('contentMd5', `invalid Content-MD5 ${JSON.stringify(value)}`, 'InvalidDigest');
+    throw invalidPut('contentMd5', `invalid Content-MD5 ${JSON.stringify(value)}`, 'InvalidDigest');
   }
-  return digest;
+  return { base64: value as string, digest };
 }
