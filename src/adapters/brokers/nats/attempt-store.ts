@@ -11,6 +11,7 @@ import {
   type JetStreamManager,
   StorageType,
 } from '@nats-io/jetstream';
+import { ensureStream } from './ensure-stream.ts';
 import { attemptsStreamOf } from './nats-names.ts';
 
 const WEEK_NS = 7 * 24 * 3600 * 1_000_000_000;
@@ -28,24 +29,15 @@ export class AttemptStore {
   }
 
   async ensure(): Promise<void> {
-    await this.jsm()
-      .streams.add({
-        name: this.stream,
-        subjects: [`${this.prefix}._att.>`],
-        storage: StorageType.File,
-        max_msgs_per_subject: 1,
-        max_age: WEEK_NS,
-        discard: DiscardPolicy.Old,
-        num_replicas: this.replicas,
-      })
-      .catch(async (error) => {
-        if (
-          !(await this.jsm()
-            .streams.info(this.stream)
-            .catch(() => undefined))
-        )
-          throw error;
-      });
+    await ensureStream(this.jsm(), {
+      name: this.stream,
+      subjects: [`${this.prefix}._att.>`],
+      storage: StorageType.File,
+      max_msgs_per_subject: 1,
+      max_age: WEEK_NS,
+      discard: DiscardPolicy.Old,
+      num_replicas: this.replicas,
+    });
   }
 
   async record(subject: string, attempt: number): Promise<void> {

@@ -20,6 +20,7 @@ import {
   type JetStreamManager,
   StorageType,
 } from '@nats-io/jetstream';
+import { ensureStream } from './ensure-stream.ts';
 import { leaseStreamOf } from './nats-names.ts';
 
 export interface Owner {
@@ -41,25 +42,15 @@ export class PartitionLeases {
   }
 
   async ensure(): Promise<void> {
-    const config = {
+    // Made by another process perhaps, with another leaseMs: the first one wins.
+    await ensureStream(this.jsm(), {
       name: this.stream,
       subjects: [`${this.prefix}._lease.>`],
       storage: StorageType.Memory,
       max_msgs_per_subject: 1,
       max_age: this.leaseMs * 1_000_000,
       discard: DiscardPolicy.Old,
-    };
-    await this.jsm()
-      .streams.add(config)
-      .catch(async (error) => {
-        // Made by another process (perhaps with another leaseMs: the first one wins).
-        if (
-          !(await this.jsm()
-            .streams.info(this.stream)
-            .catch(() => undefined))
-        )
-          throw error;
-      });
+    });
   }
 
   async beat(base: string, member: string): Promise<void> {

@@ -19,9 +19,7 @@ import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
-  type GetObjectCommandOutput,
   HeadObjectCommand,
-  type HeadObjectCommandOutput,
   ListObjectsCommand,
   PutObjectCommand,
   type PutObjectCommandOutput,
@@ -29,7 +27,6 @@ import {
 } from '@aws-sdk/client-s3';
 import type { BucketEventContext } from '../../../core/bucket-notification.ts';
 import { ClosedError, ConfigError, EngineError, EventyardError } from '../../../core/errors.ts';
-import { DEFAULT_CONTENT_TYPE } from '../../../core/object-input.ts';
 import { validateBucketName, validateObjectKey } from '../../../core/object-names.ts';
 import type {
   BucketInfo,
@@ -42,15 +39,10 @@ import type {
   PutObjectInput,
   StoredObject,
 } from '../../../core/object-store.ts';
-import { type PutHeaders, putHeadersOf, userMetadataFromWire } from './object-headers.ts';
+import { type PutHeaders, putHeadersOf } from './object-headers.ts';
+import { objectInfoOf, servedObject } from './s3-answers.ts';
 import { S3Buckets } from './s3-buckets.ts';
-import {
-  narrowBody,
-  parseContentRange,
-  rangeHeaderOf,
-  resolveRange,
-  sliceBody,
-} from './s3-byte-range.ts';
+import { rangeHeaderOf } from './s3-byte-range.ts';
 import { createS3Client, type S3ClientOptions } from './s3-client.ts';
 import {
   contractErrorOf,
@@ -342,45 +334,6 @@ export class S3ObjectStore implements ObjectStore {
     work.then(untrack, untrack);
     return work;
   }
-}
-
-function servedObject(
-  bucket: string,
-  key: string,
-  output: GetObjectCommandOutput,
-  body: Readable,
-  requested: ByteRange | undefined,
-): StoredObject {
-  if (requested === undefined) {
-    return { info: objectInfoOf(bucket, key, output, output.ContentLength ?? 0), body };
-  }
-  const served = parseContentRange(output.ContentRange);
-  if (served) {
-    const range = resolveRange(requested, served.size);
-    const info = objectInfoOf(bucket, key, output, served.size);
-    return { info, body: narrowBody(body, served.range, range), range };
-  }
-  // The server ignored the Range and sent the whole object.
-  const size = output.ContentLength ?? 0;
-  const range = resolveRange(requested, size);
-  return { info: objectInfoOf(bucket, key, output, size), body: sliceBody(body, range), range };
-}
-
-function objectInfoOf(
-  bucket: string,
-  key: string,
-  output: HeadObjectCommandOutput | GetObjectCommandOutput,
-  size: number,
-): ObjectInfo {
-  return {
-    bucket,
-    key,
-    size,
-    etag: unquoteEtag(output.ETag),
-    contentType: output.ContentType || DEFAULT_CONTENT_TYPE,
-    userMetadata: userMetadataFromWire(output.Metadata),
-    lastModified: output.LastModified ?? new Date(0),
-  };
 }
 
 function sameVersion(seen: ObjectInfo, put: ObjectInfo): boolean {
