@@ -30,9 +30,6 @@ export const RECORD_TYPE = 'eventyard.record';
 /** How the `messageId` of an event starts (a bare token never does: it is hex and `-`). */
 const EVENT_ID_PREFIX = 'ey.';
 const KEY_HEADER = 'ey-key';
-/** How events were marked before the `messageId` carried their time: still read. */
-const LEGACY_EVENT_TYPE = 'eventyard.event';
-const LEGACY_AT_HEADER = 'ey-at';
 const EMPTY = Buffer.alloc(0);
 
 export interface OutgoingMessage {
@@ -108,8 +105,6 @@ export class StreamMessage {
       const at = Number.parseInt(id.slice(EVENT_ID_PREFIX.length), 36);
       if (Number.isFinite(at)) return at;
     }
-    const legacy = this.#message.properties.headers?.[LEGACY_AT_HEADER];
-    if (typeof legacy === 'number') return legacy;
     const timestamp = this.#message.properties.timestamp as number | undefined;
     return typeof timestamp === 'number' ? timestamp * 1000 : undefined;
   }
@@ -154,7 +149,6 @@ export class StreamMessage {
 
   #ownEvent(): boolean {
     const id = this.#message.properties.messageId;
-    if (typeof id === 'string' && id.startsWith(EVENT_ID_PREFIX)) return true;
-    return this.#message.properties.type === LEGACY_EVENT_TYPE;
+    return typeof id === 'string' && id.startsWith(EVENT_ID_PREFIX);
   }
 }
