@@ -6,8 +6,8 @@
  * time; no probe, no storage, no events, no records.
  */
 import sharp from 'sharp';
-import { makeThumbnail } from '../src/apps/media/image/thumbnail.ts';
-import type { ThumbnailOptions } from '../src/apps/media/image/thumbnail-options.ts';
+import { makeThumbnail } from '../src/apps/image/thumbnail.ts';
+import type { ThumbnailOptions } from '../src/apps/image/thumbnail-options.ts';
 import { runCallers, type Throughput, throughput } from './measurement.ts';
 import type { MediaWorkload } from './media-workload.ts';
 

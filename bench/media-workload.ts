@@ -3,10 +3,7 @@
  * and the same thumbnail settings for the raw sharp loop and the end-to-end
  * pipeline, so their ratio compares like with like.
  */
-import {
-  THUMBNAIL_DEFAULTS,
-  type ThumbnailOptions,
-} from '../src/apps/media/image/thumbnail-options.ts';
+import { THUMBNAIL_DEFAULTS, type ThumbnailOptions } from '../src/apps/image/thumbnail-options.ts';
 import { photoJpegs } from '../test/fixtures/media/images.ts';
 
 export interface MediaBenchSizes {

@@ -43,6 +43,20 @@ export class ConfigError extends EventyardError {
   }
 }
 
+/** No credentials, or credentials that do not prove who is asking (bad signature, expired). HTTP 401. */
+export class UnauthorizedError extends EventyardError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('EY_UNAUTHORIZED', message, details);
+  }
+}
+
+/** Valid credentials that do not grant this (another audience, no tenant). HTTP 403. */
+export class ForbiddenError extends EventyardError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('EY_FORBIDDEN', message, details);
+  }
+}
+
 /** The thing asked for does not exist. HTTP 404. */
 export class NotFoundError extends EventyardError {
   constructor(message: string, details: ErrorDetails = {}) {
@@ -98,6 +112,8 @@ export class PermanentError extends EventyardError {
 
 const statusByCode: Record<string, number> = {
   EY_VALIDATION: 400,
+  EY_UNAUTHORIZED: 401,
+  EY_FORBIDDEN: 403,
   EY_NOT_FOUND: 404,
   EY_CONFLICT: 409,
   EY_TOO_LARGE: 413,

@@ -40,7 +40,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
 
   http.setErrorHandler((error, request, reply) => {
     const { status, body } = httpErrorOf(error, {
-      bodyLimit,
+      // A route may set its own limit (the jobs API's is its payload limit).
+      bodyLimit: request.routeOptions?.bodyLimit ?? bodyLimit,
       contentType: request.headers['content-type'],
     });
     if (status >= 500) request.log.error({ err: error }, 'request failed');

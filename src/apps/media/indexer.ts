@@ -6,12 +6,12 @@
  */
 import { causedBy } from '../../core/envelope.ts';
 import type { ServiceDefinition } from '../../runtime/service.ts';
-import { probeImage } from './image/probe.ts';
+import { probeImage } from '../image/probe.ts';
+import { readObjectBytes } from '../shared/object-bytes.ts';
 import { newImageRow } from './image-record.ts';
 import { loadMediaConfig } from './media-config.ts';
 import { IMAGES_BUCKET_EVENT, THUMBNAILS_EVENT } from './names.ts';
 import { readNotification } from './notification.ts';
-import { readObjectBytes } from './object-bytes.ts';
 import { prepareBuckets } from './prepare-buckets.ts';
 import type { MediaDb } from './schema.ts';
 

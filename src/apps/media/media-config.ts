@@ -7,12 +7,12 @@
  */
 import { z } from 'zod';
 import { describeSettings, parseSettings } from '../../runtime/settings.ts';
-import { THUMBNAIL_FORMATS } from './image/image-formats.ts';
+import { THUMBNAIL_FORMATS } from '../image/image-formats.ts';
 import {
   THUMBNAIL_DEFAULTS,
   THUMBNAIL_FITS,
   type ThumbnailOptions,
-} from './image/thumbnail-options.ts';
+} from '../image/thumbnail-options.ts';
 
 const PREFIX = 'EVENTYARD_MEDIA_';
 /** WebP's largest side; JPEG and PNG allow more, but no thumbnail needs it. */

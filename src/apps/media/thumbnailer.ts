@@ -8,12 +8,12 @@
 import { z } from 'zod';
 import { PermanentError } from '../../core/errors.ts';
 import type { ServiceDefinition } from '../../runtime/service.ts';
-import { ImageError } from './image/image-error.ts';
-import { makeThumbnail } from './image/thumbnail.ts';
+import { ImageError } from '../image/image-error.ts';
+import { makeThumbnail } from '../image/thumbnail.ts';
+import { readObjectBytes } from '../shared/object-bytes.ts';
 import { thumbnailKeyOf, thumbnailUrlOf } from './image-record.ts';
 import { loadMediaConfig } from './media-config.ts';
 import { THUMBNAILS_BUCKET, THUMBNAILS_EVENT } from './names.ts';
-import { readObjectBytes } from './object-bytes.ts';
 import { prepareBuckets } from './prepare-buckets.ts';
 import type { MediaDb } from './schema.ts';
 

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { makeThumbnail } from '../../../../src/apps/media/image/thumbnail.ts';
-import { alphaPng, BLUE, orientedJpeg, photoJpeg, RED } from '../../../fixtures/media/images.ts';
+import { makeThumbnail } from '../../../src/apps/image/thumbnail.ts';
+import { alphaPng, BLUE, orientedJpeg, photoJpeg, RED } from '../../fixtures/media/images.ts';
 
 /** The RGBA pixel at (x, y) of an encoded image. */
 async function pixelAt(image: Buffer, x: number, y: number): Promise<number[]> {

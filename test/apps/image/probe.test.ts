@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { probeImage } from '../../../../src/apps/media/image/probe.ts';
-import { alphaPng, orientedJpeg, photoJpeg } from '../../../fixtures/media/images.ts';
+import { probeImage } from '../../../src/apps/image/probe.ts';
+import { alphaPng, orientedJpeg, photoJpeg } from '../../fixtures/media/images.ts';
 
 test('a JPEG without orientation: its stored size, no orientation', async () => {
   const probe = await probeImage(await photoJpeg({ width: 640, height: 480 }));

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { ImageError, imageErrorOf } from '../../../../src/apps/media/image/image-error.ts';
-import { probeImage } from '../../../../src/apps/media/image/probe.ts';
-import { makeThumbnail } from '../../../../src/apps/media/image/thumbnail.ts';
-import { describeError, PermanentError } from '../../../../src/core/errors.ts';
+import { ImageError, imageErrorOf } from '../../../src/apps/image/image-error.ts';
+import { probeImage } from '../../../src/apps/image/probe.ts';
+import { makeThumbnail } from '../../../src/apps/image/thumbnail.ts';
+import { describeError, PermanentError } from '../../../src/core/errors.ts';
 import {
   alphaPng,
   emptyFile,
@@ -17,7 +17,7 @@ import {
   pixelBombPng,
   textFile,
   truncatedJpeg,
-} from '../../../fixtures/media/images.ts';
+} from '../../fixtures/media/images.ts';
 
 async function failureOf(work: () => Promise<unknown>): Promise<ImageError> {
   try {

@@ -1,4 +1,4 @@
-/** The media app's image work: pure functions over bytes, with sharp. */
+/** Image work shared by the apps (media's thumbnails, the jobs worker): pure functions over bytes, with sharp. */
 export {
   IMAGE_FAILURE_REASONS,
   ImageError,

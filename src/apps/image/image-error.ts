@@ -4,7 +4,7 @@
  * (the event goes to the dead-letter topic at once) and carries a stable
  * `reason` that the thumbnailer writes into the failed record.
  */
-import { type ErrorDetails, PermanentError } from '../../../core/errors.ts';
+import { type ErrorDetails, PermanentError } from '../../core/errors.ts';
 import { ACCEPTED_FORMATS_TEXT } from './image-formats.ts';
 
 export const IMAGE_FAILURE_REASONS = ['not-an-image', 'truncated', 'too-many-pixels'] as const;
