@@ -15,6 +15,7 @@ import { replayCommand } from './commands/replay.ts';
 import { runCommand } from './commands/run.ts';
 import { startCommand } from './commands/start.ts';
 import { tailCommand } from './commands/tail.ts';
+import { tokenCommand } from './commands/token.ts';
 import { topicsCommand } from './commands/topics.ts';
 import { EXIT_OK, reportFailure, usageErrorLine } from './failure.ts';
 import { examples } from './help-text.ts';
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
     replayCommand,
     dlqCommand,
     bucketsCommand,
+    tokenCommand,
   ]) {
     add(program);
   }
