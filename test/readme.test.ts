@@ -11,8 +11,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { describeJobsConfig } from '../src/apps/jobs/jobs-config.ts';
 import { describeMediaConfig } from '../src/apps/media/media-config.ts';
 import { describeConfig } from '../src/runtime/config.ts';
+import { describeJwtConfig } from '../src/runtime/jwt.ts';
 import { freePort } from './support/ports.ts';
 import { tempDir } from './support/temp-dir.ts';
 import { waitFor } from './support/wait.ts';
@@ -211,6 +213,31 @@ test('the media pipeline as the README shows it: curl, the SDK example, a form u
   assert.match(viaSdk, /uploaded s3:\/\/images\/examples\//);
   assert.match(viaSdk, /"status": "thumbnailed"/);
   assert.match(await s.shell(form!), /"key":"sample.jpg"/);
+});
+
+test('the jobs example as the README shows it: a token, a job from curl, its status, the job and its result', async (t) => {
+  const s = await session(t);
+  s.background('npm start');
+  await untilHealthy(s.port);
+  // One shell for the whole block: it passes TOKEN and JOB from line to line.
+  const output = await s.shell(block('jobs-client'));
+  const job = JSON.parse(output) as { status: string; tenantId: string; resultLocation: string };
+  assert.equal(job.status, 'SUCCESS');
+  assert.equal(job.tenantId, '1');
+  const result = readFileSync('/tmp/result.webp');
+  assert.equal(result.subarray(8, 12).toString(), 'WEBP');
+});
+
+test('the jobs and JWT configuration tables list every variable with its default', () => {
+  const shown = (value: unknown) => (value === undefined ? '(empty)' : String(value));
+  assert.deepEqual(
+    tableRows('jobs-config-table').map((cells) => [cells[0], cells[1]]),
+    describeJobsConfig().map((entry) => [entry.name, shown(entry.default)]),
+  );
+  assert.deepEqual(
+    tableRows('jwt-config-table').map((cells) => [cells[0], cells[1]]),
+    describeJwtConfig().map((entry) => [entry.name, shown(entry.default)]),
+  );
 });
 
 test('the media configuration table lists every variable with its default', () => {
