@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { bucketsCommand } from './commands/buckets.ts';
+import { catalogCommand } from './commands/catalog.ts';
 import { configCommand } from './commands/config.ts';
 import { dlqCommand } from './commands/dlq.ts';
 import { groupsCommand } from './commands/groups.ts';
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
     dlqCommand,
     bucketsCommand,
     tokenCommand,
+    catalogCommand,
   ]) {
     add(program);
   }
