@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type BenchContext, TARGET_RATE } from './bench-context.ts';
 import { measureEmbeddedConsume } from './consume.ts';
 import { connectNats, measureJetStream, NATS_URL } from './jetstream.ts';
+import { JOBS_DEFAULT_SIZES, JOBS_QUICK_SIZES, measureJobs } from './jobs.ts';
 import { measureLatency } from './latency.ts';
 import { type Ratio, ratio, type Throughput } from './measurement.ts';
 import { measureMediaEndToEnd } from './media-e2e.ts';
@@ -218,6 +219,11 @@ async function adapterSections(ctx: BenchContext, quick: boolean): Promise<void>
   );
 }
 
+async function jobsSection(ctx: BenchContext, quick: boolean): Promise<void> {
+  const sizes = quick ? JOBS_QUICK_SIZES : JOBS_DEFAULT_SIZES;
+  ctx.emit(await measureJobs(join(ctx.dir, 'jobs'), sizes));
+}
+
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
   const sizes = flags.quick ? QUICK_SIZES : DEFAULT_SIZES;
@@ -259,6 +265,7 @@ async function main(): Promise<void> {
     await jetStreamSection(ctx, embeddedPublish, embeddedConsume);
     await mediaSection(ctx, flags.quick);
     await adapterSections(ctx, flags.quick);
+    await jobsSection(ctx, flags.quick);
   } finally {
     removeDir();
   }

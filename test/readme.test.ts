@@ -228,6 +228,24 @@ test('the jobs example as the README shows it: a token, a job from curl, its sta
   assert.equal(result.subarray(8, 12).toString(), 'WEBP');
 });
 
+test('the catalog example as the README shows it: a command, then the entry in the query API', async (t) => {
+  const s = await session(t);
+  s.background('npm start');
+  await untilHealthy(s.port);
+  const [create, list] = commands(block('catalog-client'));
+  const accepted = JSON.parse(await s.shell(create!)) as { status: string; location: string };
+  assert.equal(accepted.status, 'pending');
+  const outcome = (await (
+    await fetch(`http://127.0.0.1:${s.port}${accepted.location}?wait=visible`)
+  ).json()) as { status: string; visible: boolean };
+  assert.deepEqual([outcome.status, outcome.visible], ['accepted', true]);
+  const page = JSON.parse(await s.shell(list!)) as { items: Array<{ title: string }> };
+  assert.deepEqual(
+    page.items.map((item) => item.title),
+    ['My Entry'],
+  );
+});
+
 test('the jobs and JWT configuration tables list every variable with its default', () => {
   const shown = (value: unknown) => (value === undefined ? '(empty)' : String(value));
   assert.deepEqual(

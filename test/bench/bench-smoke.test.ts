@@ -66,6 +66,13 @@ const EMBEDDED_LINES = [
   new RegExp(`^ratio eventyard/raw consume: ${RATIO}$`),
   /^target consume >= 100,000 events\/s: (PASS|FAIL) \([\d,]+\)$/,
   /^latency p50 \d+\.\d\d ms, p99 \d+\.\d\d ms$/,
+  /^== 10\. Jobs: POST \/ptc-file-processor\/job\/image under load.* ==$/,
+  new RegExp(`^POST job/image at 500 req/s, .*: accepted \\(201\\)\\s.*\\s${FIGURE}$`),
+  new RegExp(`^POST job/image, no rate limit, .*: accepted \\(201\\)\\s.*\\s${FIGURE}$`),
+  new RegExp(`^jobs end to end \\(POST -> SUCCESS\\), .*\\s${FIGURE}$`),
+  new RegExp(`^raw fastify \\(decode, MD5, fsynced file, SQLite insert\\), .*\\s${FIGURE}$`),
+  new RegExp(`^ratio eventyard/raw POST job/image, no rate limit: ${RATIO}$`),
+  /^note: target POST job\/image p99 at 500 req\/s < 20 ms: (PASS|FAIL) \(\d+\.\d\d\)$/,
 ];
 
 const JETSTREAM_LINES = [
@@ -129,7 +136,7 @@ test('npm run bench -- --quick --json prints one document with every section', a
     assert.equal(report.quick, true);
     assert.deepEqual(
       report.sections.map((s) => s.title.split('.')[0]),
-      ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
+      ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'],
     );
     const ran = report.sections.filter((s) => s.skipped === undefined);
     for (const t of ran.flatMap((s) => s.throughputs)) {

@@ -1,0 +1,131 @@
+/**
+ * The load generator of the jobs bench: autocannon firing
+ * `POST /ptc-file-processor/job/image` at a host, in a child process of
+ * the bench (see jobs.ts for why). `runLoad()` forks this file, sends it a
+ * `LoadOptions` and gets a `LoadResult` back over IPC.
+ *
+ * Every request carries its own body: the same ~10 KiB JPEG with a JPEG
+ * comment segment (COM) holding a sequence number after its SOI marker,
+ * so each upload is a different, still decodable image with its own MD5.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+export const JOB_IMAGE_PATH = '/ptc-file-processor/job/image';
+
+export interface LoadOptions {
+  /** Base URL of the host, e.g. http://127.0.0.1:41234. */
+  readonly url: string;
+  /** Bare JWT sent in Authorization. */
+  readonly token: string;
+  /** The JPEG every body is made from. */
+  readonly image: Uint8Array;
+  readonly connections: number;
+  /** Requests/s over all connections; none: as fast as the connections go. */
+  readonly rate?: number;
+  /** Load first fired and discarded (connections opened, JIT warm), seconds. 0 for none. */
+  readonly warmupSeconds: number;
+  readonly seconds: number;
+}
+
+export interface LoadResult {
+  /** Responses received in the measured run (any status). */
+  readonly responses: number;
+  /** 2xx responses: jobs accepted. */
+  readonly accepted: number;
+  readonly non2xx: number;
+  /** Connection errors and timeouts. */
+  readonly errors: number;
+  readonly seconds: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+const SOI_LENGTH = 2;
+
+/** `image` with a COM segment naming `sequence` after SOI: a valid JPEG of its own. */
+export function numberedJpeg(image: Uint8Array, sequence: number): Buffer {
+  const text = Buffer.from(`eventyard-bench ${sequence}`, 'latin1');
+  const header = Buffer.from([0xff, 0xfe, 0, 0]);
+  header.writeUInt16BE(text.length + 2, 2); // the length counts itself, not the marker
+  return Buffer.concat([image.subarray(0, SOI_LENGTH), header, text, image.subarray(SOI_LENGTH)]);
+}
+
+function jobBodyOf(bytes: Buffer): string {
+  return JSON.stringify({
+    encoding: 'base64',
+    md5: createHash('md5').update(bytes).digest('hex'),
+    content: bytes.toString('base64'),
+  });
+}
+
+function fire(options: LoadOptions, seconds: number, firstSequence: number) {
+  let sequence = firstSequence;
+  return autocannon({
+    url: `${options.url}${JOB_IMAGE_PATH}`,
+    connections: options.connections,
+    ...(options.rate === undefined ? {} : { overallRate: options.rate }),
+    duration: seconds,
+    headers: { authorization: options.token, 'content-type': 'application/json' },
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => ({
+          ...request,
+          body: jobBodyOf(numberedJpeg(options.image, sequence++)),
+        }),
+      },
+    ],
+  });
+}
+
+async function generate(options: LoadOptions): Promise<LoadResult> {
+  // Sequences of the warm-up and the run never meet: each body stays unique.
+  if (options.warmupSeconds > 0) await fire(options, options.warmupSeconds, 1_000_000_000);
+  const result = await fire(options, options.seconds, 0);
+  return {
+    responses: result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'],
+    accepted: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    seconds: result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+  };
+}
+
+/** Runs the load in a child process; resolves with its result. */
+export function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], {
+    execArgv: ['--import', 'tsx'],
+    serialization: 'advanced',
+  });
+  return new Promise((resolve, reject) => {
+    let result: LoadResult | undefined;
+    child.once('message', (message) => {
+      const answer = message as { result?: LoadResult; error?: string };
+      if (answer.error !== undefined) reject(new Error(`load generator: ${answer.error}`));
+      else result = answer.result;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (result) resolve(result);
+      else reject(new Error(`load generator exited with code ${code} and no result`));
+    });
+    child.send(options);
+  });
+}
+
+// The child's side: one LoadOptions in, one result out, then exit.
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.send) {
+  process.once('message', (options) => {
+    generate(options as LoadOptions).then(
+      (result) => process.send!({ result }, () => process.exit(0)),
+      (error: unknown) => process.send!({ error: String(error) }, () => process.exit(1)),
+    );
+  });
+}
