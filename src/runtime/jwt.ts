@@ -157,8 +157,11 @@ export async function createTokenVerifier(config: JwtConfig): Promise<TokenVerif
       { path: 'authorization' },
     );
   };
+  const verified = new VerifiedTokens();
   return async (authorization) => {
     const token = tokenOf(authorization);
+    const known = verified.get(token);
+    if (known) return known;
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, key, {
@@ -171,8 +174,41 @@ export async function createTokenVerifier(config: JwtConfig): Promise<TokenVerif
     } catch (error) {
       throw refusalOf(error, config);
     }
-    return callerOf(payload);
+    const caller = callerOf(payload);
+    verified.add(token, caller, payload.exp);
+    return caller;
   };
+}
+
+/**
+ * Tokens verified in the last minute, so a client sending the same token
+ * with every request pays for the signature once (it is most of a small
+ * request's cost). An entry never outlives its token's `exp`; a key removed
+ * from the JWKS stops a token within a minute.
+ */
+class VerifiedTokens {
+  static readonly TTL_MS = 60_000;
+  static readonly MAX = 10_000;
+  readonly #entries = new Map<string, { caller: Caller; until: number }>();
+
+  get(token: string): Caller | undefined {
+    const entry = this.#entries.get(token);
+    if (!entry) return undefined;
+    if (entry.until > Date.now()) return entry.caller;
+    this.#entries.delete(token);
+    return undefined;
+  }
+
+  add(token: string, caller: Caller, exp: number | undefined): void {
+    const until = Math.min(
+      Date.now() + VerifiedTokens.TTL_MS,
+      exp === undefined ? Infinity : exp * 1000,
+    );
+    // Oldest first: a Map iterates in insertion order.
+    if (this.#entries.size >= VerifiedTokens.MAX)
+      this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(token, { caller, until });
+  }
 }
 
 function tokenOf(authorization: string | undefined): string {

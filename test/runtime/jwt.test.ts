@@ -149,3 +149,18 @@ test('the development secret is refused off loopback, and bad settings name thei
     );
   }
 });
+
+test('a verified token is remembered only until it expires', async () => {
+  const config = loadJwtConfig({
+    EVENTYARD_JWT_SECRET: 'a-secret-of-enough-length',
+    EVENTYARD_JWT_CLOCK_TOLERANCE_SECONDS: '0',
+  });
+  const verify = await createTokenVerifier(config);
+  const token = await signToken(config, { tenantId: '1', clientId: '1', expiresIn: '2s' });
+  assert.equal((await verify(token)).tenantId, '1');
+  assert.equal((await verify(token)).tenantId, '1', 'the second use is answered from memory');
+  await new Promise((done) => setTimeout(done, 2_100));
+  const error = await refusal(verify(token));
+  assert.equal(error.code, 'EY_UNAUTHORIZED');
+  assert.match(error.message, /expired/);
+});

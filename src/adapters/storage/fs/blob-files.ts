@@ -19,6 +19,11 @@ export const BLOB_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 export class BlobFiles {
   readonly root: string;
   readonly #temp: string;
+  /**
+   * Folders known to exist, so a put skips its mkdir calls (two syscalls
+   * each); a folder removed meanwhile shows as ENOENT and is made again.
+   */
+  readonly #folders = new Set<string>();
 
   constructor(root: string) {
     this.root = root;
@@ -34,7 +39,10 @@ export class BlobFiles {
    * left behind if it fails.
    */
   async receive(id: string, body: ObjectBody, limits: BlobLimits): Promise<WrittenBlob> {
-    await mkdir(this.#temp, { recursive: true });
+    if (!this.#folders.has(this.#temp)) {
+      await mkdir(this.#temp, { recursive: true });
+      this.#folders.add(this.#temp);
+    }
     return writeBlob(this.#tempPath(id), body, limits);
   }
 
@@ -44,11 +52,15 @@ export class BlobFiles {
     const path = this.blobPath(bucket, id);
     const folder = dirname(path);
     for (let attempt = 0; ; attempt++) {
-      const created = await mkdir(folder, { recursive: true });
+      const created = this.#folders.has(folder)
+        ? undefined
+        : await mkdir(folder, { recursive: true });
+      this.#folders.add(folder);
       try {
         await rename(tempPath, path);
       } catch (error) {
         // A deleteBucket of this bucket may have removed the empty folder meanwhile.
+        this.#folders.delete(folder);
         if (codeOf(error) === 'ENOENT' && attempt < 3) continue;
         await unlink(tempPath).catch(() => {});
         throw error;
@@ -84,6 +96,7 @@ export class BlobFiles {
   /** Removes a deleted bucket's folder where it is empty (GC owns whatever is left in it). */
   async removeBucketFolder(bucket: string): Promise<void> {
     const folder = join(this.root, bucket);
+    for (const known of this.#folders) if (dirname(known) === folder) this.#folders.delete(known);
     const entries = await readdir(folder).catch(() => [] as string[]);
     for (const entry of entries) await rmdir(join(folder, entry)).catch(() => {});
     await rmdir(folder).catch(() => {});
