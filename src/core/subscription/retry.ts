@@ -22,14 +22,18 @@ export interface RetryHooks {
   readonly retrying?: (attempt: number, error: unknown, delayMs: number) => void;
 }
 
-export async function retry(
+/**
+ * The outcome, synchronously when the first try is synchronous and
+ * succeeds (the common case, which then costs no promise), else a promise.
+ */
+export function retry(
   delivery: Delivery,
   policy: ResolvedPolicy,
-  tryOnce: (attempt: number) => Promise<void>,
+  tryOnce: (attempt: number) => void | Promise<void>,
   stopping: AbortSignal,
   hooks: RetryHooks = {},
-): Promise<RetryOutcome> {
-  let attempt = delivery.attempt;
+): RetryOutcome | Promise<RetryOutcome> {
+  const attempt = delivery.attempt;
   if (attempt > policy.attempts) {
     return {
       kind: 'give-up',
@@ -37,20 +41,46 @@ export async function retry(
       error: new PermanentError(`attempts spent (${policy.attempts}) before a restart`),
     };
   }
+  let first: void | Promise<void>;
+  try {
+    first = tryOnce(attempt);
+  } catch (error) {
+    return retryAfter(delivery, policy, tryOnce, stopping, hooks, attempt, error);
+  }
+  if (first === undefined) return { kind: 'done', attempt };
+  return first.then(
+    (): RetryOutcome => ({ kind: 'done', attempt }),
+    (error: unknown) => retryAfter(delivery, policy, tryOnce, stopping, hooks, attempt, error),
+  );
+}
+
+/** Goes on after try number `failed` failed with `error`. */
+async function retryAfter(
+  delivery: Delivery,
+  policy: ResolvedPolicy,
+  tryOnce: (attempt: number) => void | Promise<void>,
+  stopping: AbortSignal,
+  hooks: RetryHooks,
+  failed: number,
+  error: unknown,
+): Promise<RetryOutcome> {
+  let attempt = failed;
+  let failure = error;
   for (;;) {
+    if (failure instanceof PermanentError || attempt >= policy.attempts) {
+      return { kind: 'give-up', attempt, error: failure };
+    }
+    await delivery.recordFailure(attempt);
+    const delayMs = policy.backoff(attempt);
+    hooks.retrying?.(attempt, failure, delayMs);
+    const slept = await sleepWhileWorking(delivery, delayMs, stopping);
+    if (!slept) return { kind: 'stopped', attempt: attempt + 1 };
+    attempt++;
     try {
       await tryOnce(attempt);
       return { kind: 'done', attempt };
-    } catch (error) {
-      if (error instanceof PermanentError || attempt >= policy.attempts) {
-        return { kind: 'give-up', attempt, error };
-      }
-      await delivery.recordFailure(attempt);
-      const delayMs = policy.backoff(attempt);
-      hooks.retrying?.(attempt, error, delayMs);
-      const slept = await sleepWhileWorking(delivery, delayMs, stopping);
-      if (!slept) return { kind: 'stopped', attempt: attempt + 1 };
-      attempt++;
+    } catch (next) {
+      failure = next;
     }
   }
 }

@@ -64,14 +64,30 @@ export function withTimeout(
   timeoutMs: number,
   work: (signal: TrySignal) => void | Promise<void>,
 ): Promise<void> {
+  try {
+    return limitTry(timeoutMs, work) ?? Promise.resolve();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * `withTimeout` for the delivery hot path: a synchronous try stays
+ * synchronous (undefined when it returns, the error thrown when it throws),
+ * so it costs no promise; only asynchronous work gets one.
+ */
+export function limitTry(
+  timeoutMs: number,
+  work: (signal: TrySignal) => void | Promise<void>,
+): undefined | Promise<void> {
   const trySignal = new TrySignal();
   let result: void | Promise<void>;
   try {
     result = work(trySignal);
   } catch (error) {
-    return Promise.reject(error ?? new Error('handler threw undefined'));
+    throw error ?? new Error('handler threw undefined');
   }
-  if (!(result instanceof Promise)) return Promise.resolve();
+  if (!(result instanceof Promise)) return undefined;
   const pending = result;
   return new Promise<void>((resolve, reject) => {
     const deadline: Deadline = {

@@ -31,7 +31,12 @@ export interface Outcome {
 export class CatalogClient {
   constructor(readonly url: string) {}
 
-  async request<T = any>(method: string, path: string, body?: unknown, raw?: string): Promise<Answer<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    raw?: string,
+  ): Promise<Answer<T>> {
     const text = raw ?? (body === undefined ? undefined : JSON.stringify(body));
     const response = await fetch(`${this.url}${path}`, {
       method,
@@ -43,10 +48,20 @@ export class CatalogClient {
   }
 
   /** Sends a command and waits until its effect is visible in the query API (or it is rejected). */
-  async command(method: string, path: string, body?: unknown): Promise<Outcome & { entityId: string }> {
+  async command(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<Outcome & { entityId: string }> {
     const accepted = await this.request<Accepted>(method, path, body);
-    if (accepted.status !== 202) throw new Error(`${method} ${path}: HTTP ${accepted.status} ${JSON.stringify(accepted.body)}`);
-    const outcome = await this.request<Outcome>('GET', `${accepted.body.location}?wait=visible&timeoutMs=10000`);
+    if (accepted.status !== 202)
+      throw new Error(
+        `${method} ${path}: HTTP ${accepted.status} ${JSON.stringify(accepted.body)}`,
+      );
+    const outcome = await this.request<Outcome>(
+      'GET',
+      `${accepted.body.location}?wait=visible&timeoutMs=10000`,
+    );
     return { ...outcome.body, entityId: accepted.body.entityId };
   }
 }
@@ -55,6 +70,8 @@ export interface CatalogHost {
   readonly host: Host;
   readonly url: string;
   readonly client: CatalogClient;
+  /** The host's EVENTYARD_DATA_DIR, removed by `close`. */
+  readonly dataDir: string;
   close(): Promise<void>;
 }
 
@@ -65,6 +82,7 @@ export async function startCatalogHost(env: Record<string, string> = {}): Promis
     host,
     url: host.url,
     client: new CatalogClient(host.url),
+    dataDir: dir.path,
     async close() {
       await host.close();
       dir.remove();

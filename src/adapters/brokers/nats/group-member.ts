@@ -16,16 +16,15 @@
 import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Delivery, Settlement } from '../../../core/delivery.ts';
-import { adoptMessage } from '../../../core/foreign-message.ts';
 import type { TransportConsumer } from '../../../core/transport.ts';
 import type { AttemptStore } from './attempt-store.ts';
 import { ConsumerReader } from './consumer-reader.ts';
 import { InFlightBudget } from './in-flight-budget.ts';
-import { type DeliveryOwner, NatsDelivery } from './nats-delivery.ts';
+import { adoptJsMsg, type DeliveryOwner, NatsDelivery } from './nats-delivery.ts';
 import { type TopicNames, UNKEYED } from './nats-names.ts';
 import type { PartitionLeases } from './partition-leases.ts';
 
-/** Acks sent in one write at most; all that are waiting go at the end of a turn of the event loop. */
+/** Acks sent in one write at most. */
 const ACK_BATCH = 1000;
 
 export interface GroupMemberOptions {
@@ -103,9 +102,11 @@ export class GroupMember implements TransportConsumer, DeliveryOwner {
   settle(delivery: NatsDelivery, settlement: Settlement): void {
     if (settlement.kind === 'ack') {
       // Acks go out together (one socket write for many); a delivery counts as held until its ack is sent.
+      // They go once the deliveries of this read are handled (nextTick runs after the microtasks), not
+      // after the whole poll phase: held that long, deliveries outlive young-generation GCs and get promoted.
       this.#acks.push(delivery);
       if (this.#acks.length >= ACK_BATCH) this.#sendAcks();
-      else if (this.#acks.length === 1) setImmediate(() => this.#sendAcks());
+      else if (this.#acks.length === 1) process.nextTick(() => this.#sendAcks());
       return;
     }
     const { message } = delivery;
@@ -169,35 +170,21 @@ export class GroupMember implements TransportConsumer, DeliveryOwner {
     return reader;
   }
 
+  /** Hands a message on as a delivery; false once the member has stopped. */
   #take(
     message: JsMsg,
     reader: ConsumerReader,
     partition: number | typeof UNKEYED,
   ): boolean | Promise<boolean> {
-    if (this.#stopped) return false;
-    if (message.info.deliveryCount <= 1) {
-      this.#deliver(message, reader, partition, 0);
-      return true;
-    }
+    if (message.info.deliveryCount <= 1) return this.#deliver(message, reader, partition, 0);
     const subject = this.#o.names.attemptsSubject(this.#o.group, message.seq);
     return this.#o.attempts.recorded(subject).then(
-      (failures) => this.#deliverLater(message, reader, partition, failures),
+      (failures) => this.#deliver(message, reader, partition, failures),
       (error: Error) => {
         this.#o.onError(error);
-        return this.#deliverLater(message, reader, partition, 0);
+        return this.#deliver(message, reader, partition, 0);
       },
     );
-  }
-
-  #deliverLater(
-    message: JsMsg,
-    reader: ConsumerReader,
-    partition: number | typeof UNKEYED,
-    failures: number,
-  ): boolean {
-    if (this.#stopped) return false;
-    this.#deliver(message, reader, partition, failures);
-    return true;
   }
 
   #deliver(
@@ -205,19 +192,11 @@ export class GroupMember implements TransportConsumer, DeliveryOwner {
     reader: ConsumerReader,
     partition: number | typeof UNKEYED,
     failures: number,
-  ): void {
+  ): boolean {
+    if (this.#stopped) return false;
     const { names, group } = this.#o;
-    const data = message.data;
-    // A view on the received bytes, not a copy; the time is read only for a foreign body.
-    const body = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
-    const event = adoptMessage(body, {
-      topic: names.topic,
-      messageId: String(message.seq),
-      get time() {
-        return message.time;
-      },
-    });
     const p = partition === UNKEYED ? message.seq % names.partitions : partition;
+    const event = adoptJsMsg(message, names.topic);
     const delivery = new NatsDelivery(
       this,
       reader,
@@ -230,6 +209,7 @@ export class GroupMember implements TransportConsumer, DeliveryOwner {
     );
     if (failures > 0) this.#recorded.add(delivery);
     this.#o.deliver(delivery);
+    return true;
   }
 
   #keepAlive(): void {

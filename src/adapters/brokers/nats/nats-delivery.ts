@@ -5,6 +5,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { BaseDelivery, type Settlement } from '../../../core/delivery.ts';
 import type { Envelope } from '../../../core/envelope.ts';
+import { adoptMessage, type ForeignFacts } from '../../../core/foreign-message.ts';
 import type { ConsumerReader } from './consumer-reader.ts';
 
 export interface DeliveryOwner {
@@ -41,4 +42,28 @@ export class NatsDelivery extends BaseDelivery {
   protected settle(settlement: Settlement): void {
     this.owner.settle(this, settlement);
   }
+}
+
+/** A message's facts for `adoptMessage`; its time is parsed only if a foreign body needs it. */
+class MessageFacts implements ForeignFacts {
+  constructor(
+    readonly topic: string,
+    readonly message: JsMsg,
+  ) {}
+
+  get messageId(): string {
+    return String(this.message.seq);
+  }
+
+  get time(): Date {
+    return this.message.time;
+  }
+}
+
+/** The event a message carries (an envelope, or a foreign body adopted). */
+export function adoptJsMsg(message: JsMsg, topic: string): Envelope {
+  const data = message.data;
+  // A view on the received bytes, not a copy.
+  const body = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+  return adoptMessage(body, new MessageFacts(topic, message));
 }

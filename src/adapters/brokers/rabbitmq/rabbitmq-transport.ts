@@ -51,7 +51,7 @@ import {
 } from './rabbitmq-options.ts';
 import { RateWindow } from './rate-window.ts';
 import { StreamCursor } from './stream-cursor.ts';
-import { eventMessage } from './stream-message.ts';
+import { eventMessage, type OutgoingMessage } from './stream-message.ts';
 import { StreamPublisher } from './stream-publisher.ts';
 
 export class RabbitMqTransport implements Transport {
@@ -65,6 +65,8 @@ export class RabbitMqTransport implements Transport {
   readonly #localLeases = new Set<string>();
   readonly #members = new Map<string, Set<GroupMember>>();
   readonly #topicStats = new Map<string, { at: number; info: Promise<TopicInfo> }>();
+  /** Publish rate names by topic, made once: a fresh string per publish costs a hash. */
+  readonly #rateKeys = new Map<string, string>();
   #started: Promise<void> | undefined;
   #closed = false;
 
@@ -109,24 +111,35 @@ export class RabbitMqTransport implements Transport {
     return this.#started;
   }
 
-  async publish(
+  publish(
     topic: string,
     events: readonly Envelope[],
     options?: TransportPublishOptions,
   ): Promise<PublishReceipt> {
-    if (options?.deliverAt !== undefined) {
-      throw new UnsupportedError('the rabbitmq broker does not support delayed delivery');
+    // Not async, and no await once the topic is known: the message leaves in
+    // the caller's tick, and a publish costs one promise besides the confirm's.
+    let messages: OutgoingMessage[];
+    try {
+      if (options?.deliverAt !== undefined) {
+        throw new UnsupportedError('the rabbitmq broker does not support delayed delivery');
+      }
+      messages = events.map((event) =>
+        eventMessage(event, this.#publisher.token(), this.#o.maxEventBytes),
+      );
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const messages = events.map((event) =>
-      eventMessage(event, this.#publisher.token(), this.#o.maxEventBytes),
-    );
-    // No await on the hot path once the topic is known: the message leaves in the caller's tick.
-    const stream = this.#catalog.declared(topic) ?? (await this.#ensureTopic(topic));
+    const stream = this.#catalog.declared(topic);
+    const sent =
+      stream === undefined
+        ? this.#ensureTopic(topic).then((declared) => this.#publisher.send(declared, messages))
+        : this.#publisher.send(stream, messages);
     // The confirm says stored, not where: learning offsets would mean reading
     // every message back (publishOffsets: false), so the receipt has none.
-    await this.#publisher.send(stream, messages);
-    this.#rates.add(`p\u0000${topic}`, events.length);
-    return { offsets: messages.map(() => undefined) };
+    return sent.then(() => {
+      this.#rates.add(this.#publishRateKey(topic), events.length);
+      return { offsets: new Array<undefined>(messages.length).fill(undefined) };
+    });
   }
 
   async consume(options: ConsumeOptions): Promise<TransportConsumer> {
@@ -138,6 +151,7 @@ export class RabbitMqTransport implements Transport {
     const local = this.#members.get(id) ?? new Set<GroupMember>();
     this.#members.set(id, local);
     let initial: Promise<number> | undefined;
+    const rateKey = `c\u0000${id}`;
     const member = await GroupMember.start({
       ...options,
       connection: this.#connection,
@@ -153,7 +167,7 @@ export class RabbitMqTransport implements Transport {
         initial ??= offsetAt(this.#history, topic, stream, options.start);
         return initial;
       },
-      onAcked: (count) => this.#rates.add(`c\u0000${id}`, count),
+      onAcked: (count) => this.#rates.add(rateKey, count),
       onClosed: () => local.delete(member),
     });
     local.add(member);
@@ -279,6 +293,15 @@ export class RabbitMqTransport implements Transport {
   async #ensureTopic(topic: string): Promise<string> {
     await this.ready();
     return this.#catalog.ensureTopic(topic);
+  }
+
+  #publishRateKey(topic: string): string {
+    let key = this.#rateKeys.get(topic);
+    if (key === undefined) {
+      key = `p\u0000${topic}`;
+      this.#rateKeys.set(topic, key);
+    }
+    return key;
   }
 
   get #history(): HistoryDeps {
