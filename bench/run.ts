@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BenchContext, TARGET_RATE } from './bench-context.ts';
+import { CATALOG_DEFAULT_SIZES, CATALOG_QUICK_SIZES, measureCatalog } from './catalog.ts';
 import { measureEmbeddedConsume } from './consume.ts';
 import { connectNats, measureJetStream, NATS_URL } from './jetstream.ts';
 import { JOBS_DEFAULT_SIZES, JOBS_QUICK_SIZES, measureJobs } from './jobs.ts';
@@ -224,6 +225,11 @@ async function jobsSection(ctx: BenchContext, quick: boolean): Promise<void> {
   ctx.emit(await measureJobs(join(ctx.dir, 'jobs'), sizes));
 }
 
+async function catalogSection(ctx: BenchContext, quick: boolean): Promise<void> {
+  const sizes = quick ? CATALOG_QUICK_SIZES : CATALOG_DEFAULT_SIZES;
+  ctx.emit(await measureCatalog(ctx.dir, sizes));
+}
+
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
   const sizes = flags.quick ? QUICK_SIZES : DEFAULT_SIZES;
@@ -266,6 +272,7 @@ async function main(): Promise<void> {
     await mediaSection(ctx, flags.quick);
     await adapterSections(ctx, flags.quick);
     await jobsSection(ctx, flags.quick);
+    await catalogSection(ctx, flags.quick);
   } finally {
     removeDir();
   }

@@ -22,7 +22,7 @@ async function bench(args: string[], tmp: string): Promise<string> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], {
     cwd: root,
     env: { ...process.env, TMPDIR: tmp },
-    timeout: 60_000,
+    timeout: 120_000,
     maxBuffer: 16 * 1024 * 1024,
   });
   return stdout;
@@ -73,6 +73,13 @@ const EMBEDDED_LINES = [
   new RegExp(`^raw fastify \\(decode, MD5, fsynced file, SQLite insert\\), .*\\s${FIGURE}$`),
   new RegExp(`^ratio eventyard/raw POST job/image, no rate limit: ${RATIO}$`),
   /^note: target POST job\/image p99 at 500 req\/s < 20 ms: (PASS|FAIL) \(\d+\.\d\d\)$/,
+  /^== 11\. Catalog: commands through validator, persister, materializer to the query API ==$/,
+  new RegExp(`^1000 commands/s, .*: accepted \\(202\\)\\s.*\\s${FIGURE}$`),
+  new RegExp(`^1000 commands/s, .*: visible in the query API .*\\s${FIGURE}$`),
+  new RegExp(`^no rate limit, .*: accepted \\(202\\)\\s.*\\s${FIGURE}$`),
+  new RegExp(`^no rate limit, .*: visible in the query API .*\\s${FIGURE}$`),
+  new RegExp(`^1000 commands/s, .*: 202 -> visible in the query API\\s.*\\s${FIGURE}$`),
+  /^note: target command -> visible in the query API p99 at 1000 commands\/s < 50 ms: (PASS|FAIL) \(\d+\.\d\d\)$/,
 ];
 
 const JETSTREAM_LINES = [
@@ -136,7 +143,7 @@ test('npm run bench -- --quick --json prints one document with every section', a
     assert.equal(report.quick, true);
     assert.deepEqual(
       report.sections.map((s) => s.title.split('.')[0]),
-      ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'],
+      ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11'],
     );
     const ran = report.sections.filter((s) => s.skipped === undefined);
     for (const t of ran.flatMap((s) => s.throughputs)) {
