@@ -18,15 +18,16 @@ const storedSchema = z.object({
 
 export const materializer: ServiceDefinition<CatalogDb> = {
   name: 'materializer',
-  subscriptions: () => [
+  subscriptions: ({ store }) => [
     {
       topic: CATALOG_EVENTS,
       policy: { concurrency: 8 },
-      handler: async (event, { transaction }) => {
+      handler: async (event) => {
         const parsed = storedSchema.safeParse(event.data);
         if (!parsed.success)
           throw new PermanentError('not a stored catalog event', { path: 'data.event.streamId' });
-        await transaction(({ tx }) => catchUp(tx, parsed.data.event.streamId));
+        // No inbox record: catching a stream up twice applies nothing the second time.
+        await store.transaction(({ tx }) => catchUp(tx, parsed.data.event.streamId));
       },
     },
   ],
