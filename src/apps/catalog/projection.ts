@@ -37,6 +37,19 @@ export async function snapshotOf(
 /** Applies what the stream has beyond its snapshot; returns how many events were applied. */
 export async function catchUp(tx: Transaction<CatalogDb>, streamId: string): Promise<number> {
   const kind = kindOfStream(streamId);
+  // Holds the stream's snapshot row until commit: two materializers on one
+  // stream (a partition handover, a redelivery) then take turns, and the
+  // second sees what the first wrote instead of writing an older version
+  // over it (PostgreSQL reads committed rows; SQLite has one writer anyway).
+  await tx
+    .insertInto('catalog_snapshots')
+    .values({ stream_id: streamId, version: 0, state: JSON.stringify(initialState(kind)) })
+    .onConflict((oc) =>
+      oc
+        .column('stream_id')
+        .doUpdateSet((eb) => ({ version: eb.ref('catalog_snapshots.version') })),
+    )
+    .execute();
   let state = await snapshotOf(tx, kind, streamId);
   const known = state.version;
   const events = await readStream(tx, streamId, known);
