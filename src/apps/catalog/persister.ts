@@ -1,8 +1,9 @@
 /**
  * The persister of seed 001: appends a decided command's events to the
  * event store, at the version they were decided at. If the stream has moved
- * on since (another command of the entity got there first), the command is
- * decided again on the stream's real state: appended at the new version, or
+ * on since (another command of the entity got there first), or the validator
+ * rejected it on a snapshot that may lag, the command is decided again on
+ * the stream's real state: appended at the new version, or
  * rejected; never lost, never applied twice. The append, the command's
  * outcome and the events for the materializer (`catalog-events`) commit in
  * one unit of work with the inbox record.
@@ -30,6 +31,8 @@ const decisionSchema = z.object({
   command: commandSchema,
   expectedVersion: z.number().int().min(0),
   events: z.array(catalogEventSchema).max(10),
+  /** The validator rejected it on a snapshot: decide again at the stream's real version. */
+  recheck: z.boolean().optional(),
 });
 
 export const persister: ServiceDefinition<CatalogDb> = {
@@ -54,7 +57,7 @@ export const persister: ServiceDefinition<CatalogDb> = {
           const row = pendingRow(commandId, command, now);
           const version = await streamVersion(tx, streamId);
           let events: readonly CatalogEvent[] = parsed.data.events;
-          if (version !== expectedVersion) {
+          if (version !== expectedVersion || parsed.data.recheck) {
             const state = await streamState(tx, kind, streamId);
             const decision = decide(command, state, await contextOf(tx, command, 'event-store'));
             if (!decision.ok) {

@@ -12,11 +12,14 @@
 import { causedBy } from '../../core/envelope.ts';
 import { PermanentError } from '../../core/errors.ts';
 import type { ServiceDefinition } from '../../runtime/service.ts';
-import { decide, kindOf, parseCommand, streamIdOf } from './domain/index.ts';
+import { decide, kindOf, parseCommand, type RejectionCode, streamIdOf } from './domain/index.ts';
 import { COMMANDS, DECISIONS } from './names.ts';
 import { contextOf, pendingRow, recordOutcome } from './outcomes.ts';
 import { snapshotOf } from './projection.ts';
 import type { CatalogDb } from './schema.ts';
+
+/** Rejections that depend on the stream alone, which the persister knows exactly. */
+const STREAM_RULES = new Set<RejectionCode>(['id_taken', 'not_found', 'deleted']);
 
 export const validator: ServiceDefinition<CatalogDb> = {
   name: 'validator',
@@ -58,7 +61,12 @@ export const validator: ServiceDefinition<CatalogDb> = {
         await transaction(async ({ tx, emit }) => {
           const state = await snapshotOf(tx, kind, streamId);
           const decision = decide(command, state, await contextOf(tx, command, 'snapshots'));
-          if (!decision.ok) {
+          // The snapshot can lag commands of the stream still on their way to
+          // the event store (a create published right before this update): a
+          // rejection by the stream's own rules is confirmed by the persister
+          // at the stream's real version, behind those commands.
+          const recheck = !decision.ok && STREAM_RULES.has(decision.reason.code);
+          if (!decision.ok && !recheck) {
             await recordOutcome(
               tx,
               pendingRow(event.id, command, now),
@@ -78,7 +86,8 @@ export const validator: ServiceDefinition<CatalogDb> = {
                 commandId: event.id,
                 command,
                 expectedVersion: state.version,
-                events: decision.events,
+                events: decision.ok ? decision.events : [],
+                recheck,
               },
             }),
           );

@@ -7,6 +7,7 @@ import { type Host, startHost } from '../../../src/runtime/host.ts';
 import { testConfig } from '../../runtime/test-config.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read answers of every shape; each asserts the fields it reads
 export interface Answer<T = any> {
   readonly status: number;
   readonly body: T;
@@ -31,6 +32,7 @@ export interface Outcome {
 export class CatalogClient {
   constructor(readonly url: string) {}
 
+  // biome-ignore lint/suspicious/noExplicitAny: as for Answer
   async request<T = any>(
     method: string,
     path: string,
