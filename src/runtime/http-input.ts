@@ -23,7 +23,9 @@ export function parseInput<S extends z.ZodType>(
   const parsed = schema.safeParse(value ?? {});
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  const field = issue.path.map(String).join('.');
+  // An unknown key is reported on its parent; the client wants the key's own name.
+  const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+  const field = path.map(String).join('.');
   const subject =
     field === '' ? (part === 'body' ? 'body' : part) : `${PART_NAMES[part]} '${field}'`;
   throw new ValidationError(`${subject}: ${issue.message}`, {

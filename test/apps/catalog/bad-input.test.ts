@@ -137,8 +137,8 @@ test('bad query parameters are 400 naming the parameter', async () => {
   refused(await send('GET', '/entries?limit=ten'), 'limit', /limit/);
   refused(await send('GET', '/entries?next=somewhere'), 'next', /cursor/);
   // parseInput names the query as a whole for an unknown parameter; the message names it.
-  refused(await send('GET', '/entries?colour=red'), 'query', /"colour"/);
-  refused(await send('GET', `/entries?entryId=${entryId}`), 'query', /"entryId"/);
+  refused(await send('GET', '/entries?colour=red'), 'colour', /colour/);
+  refused(await send('GET', `/entries?entryId=${entryId}`), 'entryId', /entryId/);
   refused(await send('GET', '/assets?entryId=12'), 'entryId', /UUID/);
   refused(await send('GET', `/assets?title=${'t'.repeat(201)}`), 'title', /title/);
   const created = await send('POST', '/entries', ENTRY);
@@ -146,7 +146,7 @@ test('bad query parameters are 400 naming the parameter', async () => {
   refused(await send('GET', `${location}?wait=forever`), 'wait', /wait/);
   refused(await send('GET', `${location}?timeoutMs=-1`), 'timeoutMs', /timeoutMs/);
   refused(await send('GET', `${location}?timeoutMs=60000`), 'timeoutMs', /timeoutMs/);
-  refused(await send('GET', `${location}?wait=outcome&waitMs=1`), 'query', /"waitMs"/);
+  refused(await send('GET', `${location}?wait=outcome&waitMs=1`), 'waitMs', /waitMs/);
 });
 
 test('an X-User header that is too long is 400 naming the header', async () => {
