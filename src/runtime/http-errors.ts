@@ -13,6 +13,24 @@ export class UnsupportedMediaTypeError extends EventyardError {
   }
 }
 
+/** The JSON Schema of every error body, for the apps' OpenAPI documents. */
+export const errorBodySchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        path: { type: 'string', description: 'the field, parameter or header at fault' },
+      },
+      additionalProperties: true,
+    },
+  },
+} as const;
+
 export interface HttpError {
   readonly status: number;
   readonly body: { readonly error: Readonly<Record<string, unknown>> };

@@ -24,7 +24,7 @@ import {
 } from 'jose';
 import { z } from 'zod';
 import { ConfigError, ForbiddenError, UnauthorizedError } from '../core/errors.ts';
-import { describeSettings, parseSettings } from './settings.ts';
+import { describeSettings, parsePrefixedSettings, wholeNumber } from './settings.ts';
 
 const PREFIX = 'EVENTYARD_JWT_';
 /** Documented, so refused anywhere but loopback. */
@@ -63,11 +63,7 @@ export const jwtConfigSchema = z.object({
     .describe(
       "Refuse tokens without `exp` (false accepts them, as the seed's example token has none)",
     ),
-  EVENTYARD_JWT_CLOCK_TOLERANCE_SECONDS: z.coerce
-    .number({ error: 'must be a whole number from 0 to 300' })
-    .int({ error: 'must be a whole number from 0 to 300' })
-    .min(0, { error: 'must be a whole number from 0 to 300' })
-    .max(300, { error: 'must be a whole number from 0 to 300' })
+  EVENTYARD_JWT_CLOCK_TOLERANCE_SECONDS: wholeNumber(0, 300)
     .default(5)
     .describe('Clock skew allowed when checking `exp` and `nbf`, seconds'),
 });
@@ -88,11 +84,7 @@ export interface JwtConfig {
 export function loadJwtConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): JwtConfig {
-  const values: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (name.startsWith(PREFIX) && value !== undefined && value !== '') values[name] = value;
-  }
-  const v = parseSettings(jwtConfigSchema, values);
+  const v = parsePrefixedSettings(jwtConfigSchema, env, PREFIX, { emptyIsUnset: true });
   const rs256 = v.EVENTYARD_JWT_PUBLIC_KEY !== undefined || v.EVENTYARD_JWT_JWKS_URL !== undefined;
   if (v.EVENTYARD_JWT_PUBLIC_KEY && v.EVENTYARD_JWT_JWKS_URL) {
     throw new ConfigError('set EVENTYARD_JWT_PUBLIC_KEY or EVENTYARD_JWT_JWKS_URL, not both', {

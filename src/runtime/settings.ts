@@ -4,7 +4,7 @@
  * refuses a setting: unknown names of the group and bad values fail with a
  * ConfigError whose message and `path` name the variable.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 
 export interface SettingsOptions {
@@ -42,4 +42,31 @@ export function describeSettings(
     description: (field as z.ZodType).description ?? '',
     default: (field as z.ZodDefault<z.ZodType>).def.defaultValue,
   }));
+}
+
+/**
+ * `parseSettings` for the variables of `env` whose names start with
+ * `prefix` (an app's or a feature's own, such as EVENTYARD_MEDIA_): an
+ * unknown name under the prefix is refused like a bad value. With
+ * `emptyIsUnset`, a variable set to '' takes its default.
+ */
+export function parsePrefixedSettings<S extends z.ZodObject>(
+  schema: S,
+  env: Readonly<Record<string, string | undefined>>,
+  prefix: string,
+  options: { readonly emptyIsUnset?: boolean } = {},
+): z.output<S> {
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(prefix) || value === undefined) continue;
+    if (options.emptyIsUnset && value === '') continue;
+    values[name] = value;
+  }
+  return parseSettings(schema, values);
+}
+
+/** A whole number in [min, max], read from a variable's text. */
+export function wholeNumber(min: number, max: number) {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }

@@ -3,6 +3,7 @@
  * seed's settings.json) and the command message come from the zod schemas
  * the API and the validator check with, so the document cannot drift.
  */
+import { errorBodySchema } from '../../runtime/http-errors.ts';
 import { COMMAND_TYPES, catalogJsonSchemas } from './domain/index.ts';
 import { COMMAND_STATUSES } from './names.ts';
 
@@ -115,19 +116,7 @@ export const openApiDocument = {
           visible: { type: 'boolean', description: 'the query API shows the effect' },
         },
       },
-      Error: {
-        type: 'object',
-        properties: {
-          error: {
-            type: 'object',
-            properties: {
-              code: { type: 'string' },
-              message: { type: 'string' },
-              path: { type: 'string' },
-            },
-          },
-        },
-      },
+      Error: errorBodySchema,
     },
   },
   paths: {

@@ -5,18 +5,13 @@
  * refused with a message naming the variable.
  */
 import { z } from 'zod';
-import { describeSettings, parseSettings } from '../../runtime/settings.ts';
+import { describeSettings, parsePrefixedSettings, wholeNumber } from '../../runtime/settings.ts';
 import { THUMBNAIL_FORMATS } from '../image/image-formats.ts';
 import { THUMBNAIL_DEFAULTS } from '../image/thumbnail-options.ts';
 import type { Operation } from './job-message.ts';
 
 const PREFIX = 'EVENTYARD_JOBS_';
 const MAX_SIDE = 16_383;
-
-const wholeNumber = (min: number, max: number) => {
-  const error = `must be a whole number from ${min} to ${max}`;
-  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-};
 
 export const jobsConfigSchema = z.object({
   EVENTYARD_JOBS_MAX_PAYLOAD_BYTES: wholeNumber(1, 100 * 1024 * 1024)
@@ -57,11 +52,7 @@ export interface JobsConfig {
 export function loadJobsConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): JobsConfig {
-  const values: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (name.startsWith(PREFIX) && value !== undefined) values[name] = value;
-  }
-  const v = parseSettings(jobsConfigSchema, values);
+  const v = parsePrefixedSettings(jobsConfigSchema, env, PREFIX);
   return {
     maxPayloadBytes: v.EVENTYARD_JOBS_MAX_PAYLOAD_BYTES,
     concurrency: v.EVENTYARD_JOBS_CONCURRENCY,

@@ -4,7 +4,9 @@
  * The request body's schema is generated from the zod schema the route
  * validates with, so the document and the behaviour cannot drift.
  */
+
 import { z } from 'zod';
+import { errorBodySchema } from '../../runtime/http-errors.ts';
 import { ENCODINGS, jobRequestSchema } from './job-request.ts';
 import { BASE_PATH, JOB_STATUSES } from './names.ts';
 
@@ -25,23 +27,6 @@ const jobSchema = {
     failureReason: { ...nullableString, description: 'why the status is FAILED' },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
-  },
-} as const;
-
-const errorSchema = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: { type: 'string' },
-        message: { type: 'string' },
-        path: { type: 'string', description: 'the field or header at fault' },
-      },
-      additionalProperties: true,
-    },
   },
 } as const;
 
@@ -91,7 +76,7 @@ export const openApiDocument = {
         description: `content encoded per encoding (${ENCODINGS.join(', ')}); md5 of the decoded content, hex or base64`,
       },
       Job: jobSchema,
-      Error: errorSchema,
+      Error: errorBodySchema,
     },
   },
   security: [{ jwt: [] }],

@@ -6,7 +6,7 @@
  * descriptions are the reference (`describeMediaConfig`).
  */
 import { z } from 'zod';
-import { describeSettings, parseSettings } from '../../runtime/settings.ts';
+import { describeSettings, parsePrefixedSettings, wholeNumber } from '../../runtime/settings.ts';
 import { THUMBNAIL_FORMATS } from '../image/image-formats.ts';
 import {
   THUMBNAIL_DEFAULTS,
@@ -20,10 +20,6 @@ const MAX_SIDE = 16_383;
 /** S3's largest single PUT. */
 const MAX_UPLOAD_LIMIT = 5 * 1024 ** 3;
 
-const wholeNumber = (min: number, max: number) => {
-  const error = `must be a whole number from ${min} to ${max}`;
-  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-};
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.join(', ')}` });
 
@@ -75,11 +71,7 @@ export interface MediaConfig {
 export function loadMediaConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): MediaConfig {
-  const values: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (name.startsWith(PREFIX) && value !== undefined) values[name] = value;
-  }
-  const v = parseSettings(mediaConfigSchema, values);
+  const v = parsePrefixedSettings(mediaConfigSchema, env, PREFIX);
   return {
     thumbnail: {
       width: v.EVENTYARD_MEDIA_THUMBNAIL_WIDTH,

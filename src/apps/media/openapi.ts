@@ -2,6 +2,7 @@
  * The media API's OpenAPI 3.1 document, built from the same JSON schemas the
  * routes validate with, so the document and the behaviour cannot drift.
  */
+import { errorBodySchema } from '../../runtime/http-errors.ts';
 import { IMAGE_STATUSES } from './names.ts';
 
 const nullable = (type: 'string' | 'integer') => ({ type: [type, 'null'] }) as const;
@@ -35,19 +36,6 @@ export const imageRecordSchema = {
     status: { type: 'string', enum: [...IMAGE_STATUSES] },
     thumbnailUrl: { ...nullable('string'), description: 'set once the status is thumbnailed' },
     error: { ...nullable('string'), description: 'why the status is failed' },
-  },
-} as const;
-
-export const errorSchema = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
-      additionalProperties: true,
-    },
   },
 } as const;
 
@@ -105,7 +93,7 @@ const errors = (...statuses: number[]) =>
   Object.fromEntries(
     statuses.map((status) => [
       String(status),
-      { description: 'error', content: { 'application/json': { schema: errorSchema } } },
+      { description: 'error', content: { 'application/json': { schema: errorBodySchema } } },
     ]),
   );
 

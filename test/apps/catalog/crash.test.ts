@@ -7,12 +7,12 @@
  * materializer built.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { CATALOG_EVENTS, COMMANDS, DECISIONS } from '../../../src/apps/catalog/names.ts';
-import { freePort } from '../../support/ports.ts';
+import { EventyardServers } from '../../support/eventyard-servers.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { delay, waitFor } from '../../support/wait.ts';
 import { backlog } from '../jobs/crash-history.ts';
@@ -37,33 +37,6 @@ const TOPICS = [COMMANDS, DECISIONS, CATALOG_EVENTS];
  */
 const CLIENTS = 8;
 
-/** `eventyard start` processes of one test, so the test can kill whichever is left. */
-class Servers {
-  readonly #started = new Set<ChildProcess>();
-
-  constructor(readonly env: NodeJS.ProcessEnv) {}
-
-  async start(url: string): Promise<{ server: ChildProcess; exited: Promise<unknown> }> {
-    const server = spawn(process.execPath, [BIN, 'start'], {
-      env: this.env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    this.#started.add(server);
-    const exited = new Promise((done) => server.once('exit', done));
-    await waitFor(
-      'the server to start',
-      async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok,
-      30_000,
-      50,
-    );
-    return { server, exited };
-  }
-
-  killAll(): void {
-    for (const server of this.#started) if (server.exitCode === null) server.kill('SIGKILL');
-  }
-}
-
 /** What the catalog's groups have not handled yet, over its three topics. */
 async function catalogBacklog(url: string): Promise<number> {
   let sum = 0;
@@ -80,8 +53,12 @@ interface Kill {
 }
 
 /** Clients send commands until the server is killed at a random point. */
-async function crashRound(servers: Servers, url: string, workload: CatalogWorkload): Promise<Kill> {
-  const { server, exited } = await servers.start(url);
+async function crashRound(
+  servers: EventyardServers,
+  url: string,
+  workload: CatalogWorkload,
+): Promise<Kill> {
+  const { server, exited } = await servers.start();
   const client = new CatalogClient(url);
   let sending = true;
   const sender = async () => {
@@ -117,8 +94,8 @@ async function crashRound(servers: Servers, url: string, workload: CatalogWorklo
 }
 
 /** Restarts the server, waits until the catalog's groups have handled everything, stops it cleanly. */
-async function drainAndStop(servers: Servers, url: string): Promise<void> {
-  const { server, exited } = await servers.start(url);
+async function drainAndStop(servers: EventyardServers, url: string): Promise<void> {
+  const { server, exited } = await servers.start();
   await waitFor(
     'the catalog groups to catch up',
     async () => (await catalogBacklog(url)) === 0,
@@ -163,16 +140,9 @@ test(`kill -9 while catalog commands flow (${ROUNDS} rounds): one outcome each, 
   timeout: 240_000,
 }, async (t) => {
   const dir = tempDir('eventyard-catalog-crash-');
-  const [port, s3Port] = [await freePort(), await freePort()];
-  const url = `http://127.0.0.1:${port}`;
-  const env = {
-    ...process.env,
-    EVENTYARD_DATA_DIR: dir.path,
-    EVENTYARD_PORT: String(port),
-    EVENTYARD_S3_PORT: String(s3Port),
-    EVENTYARD_LOG_LEVEL: 'error',
-  };
-  const servers = new Servers(env);
+  const servers = await EventyardServers.on(dir.path);
+  const { url, s3Port } = servers;
+  const { env } = servers;
   t.after(() => {
     servers.killAll();
     dir.remove();

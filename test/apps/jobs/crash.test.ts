@@ -6,14 +6,12 @@
  * object.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { StatusMessage } from '../../../src/apps/jobs/job-message.ts';
 import { DATA_STREAM, RESULTS_BUCKET, STATUS_STREAM } from '../../../src/apps/jobs/names.ts';
 import { photoJpeg } from '../../fixtures/media/images.ts';
-import { freePort } from '../../support/ports.ts';
+import { EventyardServers } from '../../support/eventyard-servers.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { delay, waitFor } from '../../support/wait.ts';
 import { TEST_KEYS } from '../media/media-host.ts';
@@ -22,7 +20,6 @@ import { backlog, countPerJob, topicHistory } from './crash-history.ts';
 import { JobsClient, type JobView, tokenFor } from './jobs-client.ts';
 
 const ROUNDS = Number(process.env.EVENTYARD_CRASH_ROUNDS ?? 20);
-const BIN = resolve(import.meta.dirname, '../../../bin/eventyard.js');
 const TENANTS = ['crash-1', 'crash-2'];
 const CLIENTS = 4;
 const PACE_MS = 10;
@@ -33,41 +30,14 @@ interface Acknowledged {
   readonly image: boolean;
 }
 
-/** `eventyard start` processes of one test, so the test can kill whichever is left. */
-class Servers {
-  readonly #started = new Set<ChildProcess>();
-
-  constructor(readonly env: NodeJS.ProcessEnv) {}
-
-  async start(url: string): Promise<{ server: ChildProcess; exited: Promise<unknown> }> {
-    const server = spawn(process.execPath, [BIN, 'start'], {
-      env: this.env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    this.#started.add(server);
-    const exited = new Promise((done) => server.once('exit', done));
-    await waitFor(
-      'the server to start',
-      async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok,
-      30_000,
-      50,
-    );
-    return { server, exited };
-  }
-
-  killAll(): void {
-    for (const server of this.#started) if (server.exitCode === null) server.kill('SIGKILL');
-  }
-}
-
 /** Clients POST jobs until the server is killed at a random point; returns the jobs answered 201. */
 async function crashRound(
-  servers: Servers,
+  servers: EventyardServers,
   url: string,
   clients: ReadonlyMap<string, JobsClient>,
   image: Buffer,
 ): Promise<{ acknowledged: Acknowledged[]; backlog: number }> {
-  const { server, exited } = await servers.start(url);
+  const { server, exited } = await servers.start();
   const acknowledged: Acknowledged[] = [];
   let posting = true;
   const poster = async (tenantId: string) => {
@@ -198,15 +168,8 @@ test(`kill -9 while jobs are created (${ROUNDS} rounds): every job ends once, wi
   timeout: 240_000,
 }, async (t) => {
   const dir = tempDir('eventyard-jobs-crash-');
-  const [port, s3Port] = [await freePort(), await freePort()];
-  const url = `http://127.0.0.1:${port}`;
-  const servers = new Servers({
-    ...process.env,
-    EVENTYARD_DATA_DIR: dir.path,
-    EVENTYARD_PORT: String(port),
-    EVENTYARD_S3_PORT: String(s3Port),
-    EVENTYARD_LOG_LEVEL: 'error',
-  });
+  const servers = await EventyardServers.on(dir.path);
+  const { url, s3Port } = servers;
   const s3 = new S3Client({
     endpoint: `http://127.0.0.1:${s3Port}`,
     region: 'us-east-1',
@@ -240,7 +203,7 @@ test(`kill -9 while jobs are created (${ROUNDS} rounds): every job ends once, wi
     'no job without an image was acknowledged',
   );
 
-  const { server, exited } = await servers.start(url);
+  const { server, exited } = await servers.start();
   // Jobs whose 201 was lost in a kill exist too and obey the same rules, so the histories
   // are read once every group has handled everything, not merely the acknowledged jobs.
   await waitFor(
