@@ -15,9 +15,8 @@
  * processes on one machine), so the bench can time the command until the
  * query API shows it.
  */
-import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { type LoadSummary, runInChild, serveInChild, summaryOf } from './load-child.ts';
 
 export interface CommandLoadOptions {
   /** Base URL of the host, e.g. http://127.0.0.1:41234. */
@@ -32,20 +31,9 @@ export interface CommandLoadOptions {
   readonly firstSequence: number;
 }
 
-export interface CommandLoadResult {
-  /** Responses received (any status). */
-  readonly responses: number;
-  /** 202 responses: commands accepted. */
-  readonly accepted: number;
-  readonly non2xx: number;
-  /** Connection errors and timeouts. */
-  readonly errors: number;
-  readonly seconds: number;
+export interface CommandLoadResult extends LoadSummary {
   /** Wall-clock ms when the run began. */
   readonly startedAt: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
   /** Accepted commands' ids, with `acceptedAt[i]` the wall-clock ms their 202 arrived. */
   readonly commandIds: string[];
   readonly acceptedAt: number[];
@@ -104,15 +92,8 @@ async function generate(options: CommandLoadOptions): Promise<CommandLoadResult>
     ],
   });
   return {
-    responses: result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'],
-    accepted: result['2xx'],
-    non2xx: result.non2xx,
-    errors: result.errors,
-    seconds: result.duration,
+    ...summaryOf(result),
     startedAt,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    maxMs: result.latency.max,
     commandIds,
     acceptedAt,
   };
@@ -120,32 +101,7 @@ async function generate(options: CommandLoadOptions): Promise<CommandLoadResult>
 
 /** Runs the load in a child process; resolves with its result. */
 export function runCommandLoad(options: CommandLoadOptions): Promise<CommandLoadResult> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], {
-    execArgv: ['--import', 'tsx'],
-    serialization: 'advanced',
-  });
-  return new Promise((resolve, reject) => {
-    let result: CommandLoadResult | undefined;
-    child.once('message', (message) => {
-      const answer = message as { result?: CommandLoadResult; error?: string };
-      if (answer.error !== undefined) reject(new Error(`load generator: ${answer.error}`));
-      else result = answer.result;
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (result) resolve(result);
-      else reject(new Error(`load generator exited with code ${code} and no result`));
-    });
-    child.send(options);
-  });
+  return runInChild(import.meta.url, options);
 }
 
-// The child's side: one CommandLoadOptions in, one result out, then exit.
-if (process.argv[1] === fileURLToPath(import.meta.url) && process.send) {
-  process.once('message', (options) => {
-    generate(options as CommandLoadOptions).then(
-      (result) => process.send!({ result }, () => process.exit(0)),
-      (error: unknown) => process.send!({ error: String(error) }, () => process.exit(1)),
-    );
-  });
-}
+serveInChild(import.meta.url, generate);

@@ -8,10 +8,9 @@
  * comment segment (COM) holding a sequence number after its SOI marker,
  * so each upload is a different, still decodable image with its own MD5.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { type LoadSummary, runInChild, serveInChild, summaryOf } from './load-child.ts';
 
 export const JOB_IMAGE_PATH = '/ptc-file-processor/job/image';
 
@@ -30,19 +29,7 @@ export interface LoadOptions {
   readonly seconds: number;
 }
 
-export interface LoadResult {
-  /** Responses received in the measured run (any status). */
-  readonly responses: number;
-  /** 2xx responses: jobs accepted. */
-  readonly accepted: number;
-  readonly non2xx: number;
-  /** Connection errors and timeouts. */
-  readonly errors: number;
-  readonly seconds: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-}
+export type LoadResult = LoadSummary;
 
 const SOI_LENGTH = 2;
 
@@ -86,46 +73,12 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
   // Sequences of the warm-up and the run never meet: each body stays unique.
   if (options.warmupSeconds > 0) await fire(options, options.warmupSeconds, 1_000_000_000);
   const result = await fire(options, options.seconds, 0);
-  return {
-    responses: result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'],
-    accepted: result['2xx'],
-    non2xx: result.non2xx,
-    errors: result.errors,
-    seconds: result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    maxMs: result.latency.max,
-  };
+  return summaryOf(result);
 }
 
 /** Runs the load in a child process; resolves with its result. */
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], {
-    execArgv: ['--import', 'tsx'],
-    serialization: 'advanced',
-  });
-  return new Promise((resolve, reject) => {
-    let result: LoadResult | undefined;
-    child.once('message', (message) => {
-      const answer = message as { result?: LoadResult; error?: string };
-      if (answer.error !== undefined) reject(new Error(`load generator: ${answer.error}`));
-      else result = answer.result;
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (result) resolve(result);
-      else reject(new Error(`load generator exited with code ${code} and no result`));
-    });
-    child.send(options);
-  });
+  return runInChild(import.meta.url, options);
 }
 
-// The child's side: one LoadOptions in, one result out, then exit.
-if (process.argv[1] === fileURLToPath(import.meta.url) && process.send) {
-  process.once('message', (options) => {
-    generate(options as LoadOptions).then(
-      (result) => process.send!({ result }, () => process.exit(0)),
-      (error: unknown) => process.send!({ error: String(error) }, () => process.exit(1)),
-    );
-  });
-}
+serveInChild(import.meta.url, generate);
