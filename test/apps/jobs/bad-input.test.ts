@@ -121,7 +121,7 @@ test('invalid JSON, a missing field and an unknown field are 400 naming the fiel
   refused(await post('{"encoding": "base64",'), 400, 'EY_VALIDATION', 'body', /not valid JSON/);
   const { content: _, ...withoutContent } = JSON.parse(jobBody(image)) as Record<string, unknown>;
   refused(await post(JSON.stringify(withoutContent)), 400, 'EY_VALIDATION', 'content', /string/);
-  refused(await post(jobBody(image, { colour: 'red' })), 400, 'EY_VALIDATION', 'body', /colour/);
+  refused(await post(jobBody(image, { colour: 'red' })), 400, 'EY_VALIDATION', 'colour', /colour/);
   const operation = await post(jobBody(image, { operation: { width: 0 } }));
   refused(operation, 400, 'EY_VALIDATION', 'operation.width', />=1|at least|too small/i);
 });
