@@ -1,10 +1,11 @@
 /**
  * The floor under `POST /ptc-file-processor/job/image`: a bare fastify
  * route doing the same work with no framework of ours. JSON body, base64
- * decode, MD5 checked, the bytes written to a temp file, fsynced, renamed
- * into place and the folder fsynced (the embedded object store's
- * durability), then one better-sqlite3 insert (WAL, synchronous=NORMAL,
- * as the embedded store). No JWT, no schema, no outbox message.
+ * decode, MD5 checked, the bytes written to a temp file and renamed into
+ * place, then one better-sqlite3 insert (WAL, synchronous=NORMAL): the
+ * embedded engines' default durability (EVENTYARD_FSYNC=false: a put and a
+ * commit survive a crash of the process, not a power loss; with it set,
+ * both fsync). No JWT, no schema, no outbox message.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -14,11 +15,10 @@ import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import { JOB_IMAGE_PATH, type LoadOptions, type LoadResult, runLoad } from './jobs-load.ts';
 
-async function syncPath(path: string, flags: string, bytes?: Buffer): Promise<void> {
-  const handle = await open(path, flags);
+async function writeFile(path: string, bytes: Buffer): Promise<void> {
+  const handle = await open(path, 'w');
   try {
-    if (bytes) await handle.write(bytes);
-    await handle.sync();
+    await handle.write(bytes);
   } finally {
     await handle.close();
   }
@@ -43,9 +43,8 @@ export async function measureRawJobPost(
     const md5 = createHash('md5').update(bytes).digest('hex');
     if (md5 !== body.md5) return reply.code(400).send({ error: 'md5 mismatch' });
     const id = randomUUID();
-    await syncPath(join(blobs, `${id}.part`), 'w', bytes);
+    await writeFile(join(blobs, `${id}.part`), bytes);
     await rename(join(blobs, `${id}.part`), join(blobs, id));
-    await syncPath(blobs, 'r');
     insert.run(id, bytes.length, md5, new Date().toISOString());
     return reply.code(201).send({ jobId: id });
   });

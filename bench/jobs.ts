@@ -6,7 +6,7 @@
  *    ~10 KiB JPEGs, each body its own image and MD5): accepted jobs/s,
  *    p50/p99 latency, non-2xx; the issue's target is p99 < 20 ms.
  * 2. The same POST with no rate limit: the most jobs/s the API accepts,
- *    beside a bare fastify route doing the same decode, MD5, durable file
+ *    beside a bare fastify route doing the same decode, MD5, file
  *    write and SQLite insert (jobs-raw.ts).
  * 3. Jobs end to end: N jobs posted, timed until every one is SUCCESS in
  *    the database (the worker's sharp work and the status consumer's update).
@@ -198,7 +198,7 @@ export async function measureJobs(dir: string, sizes: JobsSizes): Promise<Sectio
   const fixedName = `POST job/image at ${sizes.rate} req/s, ${sizes.rateConnections} connections, ${sizes.seconds} s`;
   const unlimited = `no rate limit, ${sizes.maxConnections} connections, ${sizes.maxSeconds} s`;
   const maxName = `POST job/image, ${unlimited}`;
-  const rawName = `raw fastify (decode, MD5, fsynced file, SQLite insert), ${unlimited}`;
+  const rawName = `raw fastify (decode, MD5, file written and renamed, SQLite insert), ${unlimited}`;
   const [fixedRate, fixedLatency] = loadFigures(fixedName, fixed, sizes.rate);
   const [maxRate, maxLatency] = loadFigures(maxName, max, 0);
   const [rawRate, rawLatency] = loadFigures(rawName, raw, 0);

@@ -69,7 +69,9 @@ export const configSchema = z.object({
     ),
   EVENTYARD_FSYNC: flag
     .default(false)
-    .describe('fsync every group commit of the embedded log (survives power loss, slower)'),
+    .describe(
+      'fsync every group commit of the embedded log and every object the embedded store writes (survives power loss, slower)',
+    ),
   EVENTYARD_PARTITIONS: wholeNumber(1, 1024).default(8).describe('Partitions of a new topic'),
   EVENTYARD_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {

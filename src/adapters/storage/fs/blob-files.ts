@@ -25,7 +25,16 @@ export class BlobFiles {
    */
   readonly #folders = new Set<string>();
 
-  constructor(root: string) {
+  constructor(
+    root: string,
+    /**
+     * fsync blobs and their folders: as the database's commits are
+     * (EVENTYARD_FSYNC), so an object's content is exactly as durable as the
+     * row that names it. Without it a put survives a process crash (the
+     * page cache keeps it), not a power loss, like the row.
+     */
+    readonly sync: boolean,
+  ) {
     this.root = root;
     this.#temp = join(root, TEMP_FOLDER);
   }
@@ -43,7 +52,7 @@ export class BlobFiles {
       await mkdir(this.#temp, { recursive: true });
       this.#folders.add(this.#temp);
     }
-    return writeBlob(this.#tempPath(id), body, limits);
+    return writeBlob(this.#tempPath(id), body, limits, this.sync);
   }
 
   /** Renames the received temp file of put `id` to blob `id` of the bucket, durably. */
@@ -65,6 +74,7 @@ export class BlobFiles {
         await unlink(tempPath).catch(() => {});
         throw error;
       }
+      if (!this.sync) return;
       await syncFolder(folder);
       if (created !== undefined) {
         await syncFolder(dirname(folder));

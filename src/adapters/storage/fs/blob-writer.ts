@@ -2,7 +2,7 @@
  * Streams an object body into a new file while computing its MD5 and
  * size, and enforces the limits as the bytes arrive: a body past the size
  * limit is refused at the first byte too many, not after it was stored.
- * On any failure the file is removed; on success it is fsynced.
+ * On any failure the file is removed; on success it is fsynced (if asked).
  */
 import { createHash } from 'node:crypto';
 import { type FileHandle, open, unlink } from 'node:fs/promises';
@@ -27,12 +27,14 @@ export async function writeBlob(
   path: string,
   body: ObjectBody,
   limits: BlobLimits,
+  /** fsync the file before closing it. */
+  sync: boolean,
 ): Promise<WrittenBlob> {
   const file = await open(path, 'wx');
   try {
     const written = await writeChunks(file, body, limits);
     checkWritten(written, limits);
-    await file.sync();
+    if (sync) await file.sync();
     await file.close();
     return written;
   } catch (error) {

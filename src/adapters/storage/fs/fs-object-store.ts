@@ -3,7 +3,8 @@
  * metadata and bucket notifications in the SQLite database of the log.
  *
  * A put streams the body to a temp file (MD5, size and limits checked on
- * the way), fsyncs it, renames it to a fresh blob path, fsyncs the folder,
+ * the way), renames it to a fresh blob path (both fsynced when the
+ * database fsyncs its commits, so content and row are equally durable),
  * and only then, in one write transaction, records the object's row and
  * appends its notifications to the log. An object is therefore visible
  * exactly when its notification is in the log; a crash before the commit
@@ -85,7 +86,7 @@ export class FsObjectStore implements NotifyingObjectStore {
     };
     this.#database = options.database;
     this.#catalog = new ObjectCatalog(options.database);
-    this.#blobs = new BlobFiles(options.root);
+    this.#blobs = new BlobFiles(options.root, options.database.fsync);
     this.#notifications = new NotificationOutbox(options.outbox);
     this.#graceMs = options.orphanGraceMs ?? 60_000;
     const onError = options.onError ?? (() => {});
