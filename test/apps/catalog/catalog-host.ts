@@ -2,6 +2,7 @@
  * The catalog app as `npm start` runs it, in this process, on a temp data
  * dir and an ephemeral port, with a small client of its HTTP API.
  */
+import { after, before } from 'node:test';
 import { catalogApp } from '../../../src/apps/catalog/app.ts';
 import { type Host, startHost } from '../../../src/runtime/host.ts';
 import { testConfig } from '../../runtime/test-config.ts';
@@ -90,4 +91,23 @@ export async function startCatalogHost(env: Record<string, string> = {}): Promis
       dir.remove();
     },
   };
+}
+
+/** The seed's example body for `POST /entries/{id}`. */
+export const SEED_ENTRY = {
+  title: 'My Entry',
+  src: 'http://s3.aws.com/1.png',
+  description: 'This describes my entry pretty well.',
+};
+
+/** A host started before the file's tests and closed after them. */
+export function catalogHostForTests(): () => CatalogHost {
+  let host: CatalogHost | undefined;
+  before(async () => {
+    host = await startCatalogHost();
+  });
+  after(async () => {
+    await host?.close();
+  });
+  return () => host!;
 }
