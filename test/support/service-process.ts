@@ -73,3 +73,15 @@ export async function startService(
     },
   };
 }
+
+/** Events of `topic` the process's handlers finished, from its /metrics. */
+export async function consumedBy(process: ServiceProcess, topic: string): Promise<number> {
+  const text = await (await fetch(`${process.url}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('eventyard_events_consumed_total{') && line.includes(`topic="${topic}"`)) {
+      total += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return total;
+}

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { skipUnlessPostgres } from '../../adapters/postgres/fixtures/postgres-scope.ts';
 import { jsonLines, runCli } from '../../cli/cli-process.ts';
-import type { ServiceProcess } from '../../support/service-process.ts';
+import { consumedBy } from '../../support/service-process.ts';
 import { natsBroker } from '../media/scale-out/brokers.ts';
 import type { Accepted, Outcome } from './catalog-host.ts';
 import { type CatalogDeployment, deployCatalog } from './scale-out-deployment.ts';
@@ -31,18 +31,6 @@ const CREATES = 12;
 interface Versioned {
   readonly id: string;
   readonly version: number;
-}
-
-/** Events of `topic` this process's handlers finished, from its /metrics. */
-async function consumed(process: ServiceProcess, topic: string): Promise<number> {
-  const text = await (await fetch(`${process.url}/metrics`)).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('eventyard_events_consumed_total{') && line.includes(`topic="${topic}"`)) {
-      total += Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-  }
-  return total;
 }
 
 describe('catalog as separate processes on NATS + PostgreSQL + S3', async () => {
@@ -227,7 +215,7 @@ describe('catalog as separate processes on NATS + PostgreSQL + S3', async () => 
         else assert.equal(shown.body.version, last.version, `${kind} ${id}`);
       }
     }
-    const shares = await Promise.all(d.persisters.map((p) => consumed(p, 'catalog-decisions')));
+    const shares = await Promise.all(d.persisters.map((p) => consumedBy(p, 'catalog-decisions')));
     for (const share of shares)
       assert.ok(share > 0, `a persister did nothing (${shares.join(' + ')})`);
   });

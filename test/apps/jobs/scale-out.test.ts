@@ -19,7 +19,7 @@ import {
 } from '../../adapters/postgres/fixtures/postgres-scope.ts';
 import { photoJpegs } from '../../fixtures/media/images.ts';
 import { startS3rver } from '../../support/s3rver.ts';
-import { type ServiceProcess, startService } from '../../support/service-process.ts';
+import { consumedBy, type ServiceProcess, startService } from '../../support/service-process.ts';
 import { waitFor } from '../../support/wait.ts';
 import { natsBroker } from '../media/scale-out/brokers.ts';
 import { countPerJob, topicHistory } from './crash-history.ts';
@@ -27,18 +27,6 @@ import { JobsClient, type JobView, tokenFor } from './jobs-client.ts';
 
 const IMAGES = 16;
 const NOT_IMAGES = 2;
-
-/** Events of `topic` this process's handlers finished, from its /metrics. */
-async function consumed(process: ServiceProcess, topic: string): Promise<number> {
-  const text = await (await fetch(`${process.url}/metrics`)).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('eventyard_events_consumed_total{') && line.includes(`topic="${topic}"`)) {
-      total += Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-  }
-  return total;
-}
 
 interface Deployment {
   readonly api: ServiceProcess;
@@ -149,7 +137,7 @@ describe('jobs as separate processes on NATS + PostgreSQL + S3', async () => {
     const d = await deploy(t);
     const jobs = await createJobs(d, 'share');
     await everyJobDone(d, jobs);
-    const shares = await Promise.all(d.workers.map((p) => consumed(p, DATA_STREAM)));
+    const shares = await Promise.all(d.workers.map((p) => consumedBy(p, DATA_STREAM)));
     assert.equal(
       shares.reduce((a, b) => a + b, 0),
       jobs.length,
@@ -171,16 +159,16 @@ describe('jobs as separate processes on NATS + PostgreSQL + S3', async () => {
     // Kill it as soon as it is working, with the rest of its share unacknowledged.
     await waitFor(
       'the victim to finish a job',
-      async () => (await consumed(victim, DATA_STREAM)) > 0 || undefined,
+      async () => (await consumedBy(victim, DATA_STREAM)) > 0 || undefined,
       60_000,
       5,
     );
-    const before = await consumed(victim, DATA_STREAM);
+    const before = await consumedBy(victim, DATA_STREAM);
     await victim.stop('SIGKILL');
     await everyJobDone(d, jobs);
     // Between the read and the kill the victim can finish at most the jobs it was working on.
     const { concurrency } = loadJobsConfig(process.env);
-    const taken = await consumed(survivor, DATA_STREAM);
+    const taken = await consumedBy(survivor, DATA_STREAM);
     assert.ok(
       taken >= jobs.length - before - concurrency,
       `the survivor handled ${taken} of ${jobs.length}, the victim ${before} before it died`,

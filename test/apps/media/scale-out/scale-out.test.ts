@@ -17,24 +17,12 @@ import {
 } from '../../../adapters/postgres/fixtures/postgres-scope.ts';
 import { photoJpegs } from '../../../fixtures/media/images.ts';
 import { startS3rver } from '../../../support/s3rver.ts';
-import { type ServiceProcess, startService } from '../../../support/service-process.ts';
+import { consumedBy, type ServiceProcess, startService } from '../../../support/service-process.ts';
 import { waitFor } from '../../../support/wait.ts';
 import { allRecords, listAll } from '../media-listing.ts';
 import { natsBroker, redisBroker, type ScaleOutBroker } from './brokers.ts';
 
 const UPLOADS = 24;
-
-/** Events of `topic` this process's handlers finished, from its /metrics. */
-async function consumed(process: ServiceProcess, topic: string): Promise<number> {
-  const text = await (await fetch(`${process.url}/metrics`)).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('eventyard_events_consumed_total{') && line.includes(`topic="${topic}"`)) {
-      total += Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-  }
-  return total;
-}
 
 interface Deployment {
   readonly s3: S3Client;
@@ -172,7 +160,9 @@ function scaleOutSuite(broker: ScaleOutBroker, { failover }: { failover: boolean
       const keys = Array.from({ length: UPLOADS }, (_, i) => `photos/${i}.jpg`);
       await upload(d, keys);
       await everyUploadDone(d, keys);
-      const shares = await Promise.all(d.thumbnailers.map((p) => consumed(p, 'thumbnails-event')));
+      const shares = await Promise.all(
+        d.thumbnailers.map((p) => consumedBy(p, 'thumbnails-event')),
+      );
       assert.equal(
         shares.reduce((a, b) => a + b, 0),
         UPLOADS,
@@ -194,14 +184,14 @@ function scaleOutSuite(broker: ScaleOutBroker, { failover }: { failover: boolean
       // Kill it as soon as it is working, with the rest of its share unacknowledged.
       await waitFor(
         'the victim to start thumbnailing',
-        async () => (await consumed(victim, 'thumbnails-event')) > 0 || undefined,
+        async () => (await consumedBy(victim, 'thumbnails-event')) > 0 || undefined,
         60_000,
         5,
       );
       await victim.stop('SIGKILL');
       await everyUploadDone(d, keys);
       assert.ok(
-        (await consumed(survivor, 'thumbnails-event')) > 0,
+        (await consumedBy(survivor, 'thumbnails-event')) > 0,
         'the survivor took over nothing',
       );
     });
