@@ -22,7 +22,7 @@ import {
   createTokenVerifier,
   loadJwtConfig,
 } from '../../runtime/jwt.ts';
-import type { ServiceContext, ServiceDefinition } from '../../runtime/service.ts';
+import type { ServiceDefinition } from '../../runtime/service.ts';
 import type { JobMessage } from './job-message.ts';
 import { payloadLocationOf, payloadObjectOf, viewOf } from './job-record.ts';
 import { bodyLimitFor, decodeContent, jobRequestSchema } from './job-request.ts';
@@ -66,6 +66,8 @@ export const api: ServiceDefinition<JobsDb> = {
   subscriptions: (context) => [statusConsumer(context)],
   async routes(http, context) {
     const { store, objects, config } = context;
+    // Before the host listens: a job posted the moment /health answers finds its bucket.
+    await prepareBuckets(objects);
     const jobs = loadJobsConfig(process.env);
     const jwt = loadJwtConfig(process.env);
     checkJwtSecretFor(jwt, config.EVENTYARD_HOST);
@@ -185,10 +187,6 @@ export const api: ServiceDefinition<JobsDb> = {
         async (request, reply) => resultOf(reply, await findJob(request), objects),
       );
     });
-  },
-  start: async ({ objects }: ServiceContext) => {
-    await prepareBuckets(objects);
-    return { close: async () => {} };
   },
 };
 

@@ -48,6 +48,8 @@ async function sendObject(
 export const api: ServiceDefinition<MediaDb> = {
   name: 'api',
   async routes(http, { store, objects }) {
+    // Before the host listens: an upload made the moment /health answers finds its bucket.
+    await prepareBuckets(objects);
     const media = loadMediaConfig(process.env);
     // One byte over our limit: the plugin truncates silently at its own limit,
     // so ours (in storeUpload) must be the one that sees the overflow and refuses.
@@ -151,9 +153,5 @@ export const api: ServiceDefinition<MediaDb> = {
         });
       },
     );
-  },
-  start: async ({ objects }) => {
-    await prepareBuckets(objects);
-    return { close: async () => {} };
   },
 };
