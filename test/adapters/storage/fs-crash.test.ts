@@ -119,7 +119,10 @@ test(`objects and their notifications survive kill -9 during puts (${ROUNDS} rou
 
   const e = openFsEngine(dir.path);
   t.after(() => e.close());
-  const acknowledged = linesOf(outFile).map((line) => line.split(' ') as [string, string]);
+  // A record the kill cut short is not a whole `<key> <md5>` line: left out.
+  const acknowledged = linesOf(outFile)
+    .filter((line) => /^\S+ [0-9a-f]{32}$/.test(line))
+    .map((line) => line.split(' ') as [string, string]);
   assert.ok(
     acknowledged.length > ROUNDS,
     `the children stored almost nothing (${acknowledged.length})`,
