@@ -33,6 +33,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
+import { countUnsettled } from '../src/apps/catalog/outcomes.ts';
 import type { CatalogDb } from '../src/apps/catalog/schema.ts';
 import { loadConfig } from '../src/runtime/config.ts';
 import { type Host, startHost } from '../src/runtime/host.ts';
@@ -90,29 +91,10 @@ const TITLE = '11. Catalog: commands through validator, persister, materializer 
 
 type CatalogStore = Kysely<CatalogDb>;
 
-/** Commands not yet decided, or accepted and not yet visible in the read models. */
-async function unfinished(db: CatalogStore): Promise<number> {
-  const row = await db
-    .selectFrom('catalog_commands as c')
-    .leftJoin('catalog_snapshots as s', 's.stream_id', 'c.stream_id')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where((eb) =>
-      eb.or([
-        eb('c.status', '=', 'pending'),
-        eb.and([
-          eb('c.status', '=', 'accepted'),
-          eb.or([eb('s.version', 'is', null), eb('s.version', '<', eb.ref('c.version'))]),
-        ]),
-      ]),
-    )
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 async function drained(db: CatalogStore): Promise<void> {
   const deadline = Date.now() + DRAIN_TIMEOUT_MS;
   for (;;) {
-    const left = await unfinished(db);
+    const left = await countUnsettled(db);
     if (left === 0) return;
     if (Date.now() > deadline) throw new Error(`${left} catalog commands still unfinished`);
     await new Promise((r) => setTimeout(r, 20));

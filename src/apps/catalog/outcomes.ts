@@ -4,7 +4,7 @@
  * the read models (snapshots); the persister, re-deciding on a stale
  * version, reads the entry from the event store itself.
  */
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import {
   type Command,
   contextQueryOf,
@@ -94,4 +94,23 @@ export async function recordOutcome(
     .values({ ...row, ...decided })
     .onConflict((oc) => oc.column('id').doUpdateSet(decided))
     .execute();
+}
+
+/** Commands not decided yet, or accepted and not yet shown by the read models. */
+export async function countUnsettled(db: Kysely<CatalogDb>): Promise<number> {
+  const row = await db
+    .selectFrom('catalog_commands as c')
+    .leftJoin('catalog_snapshots as s', 's.stream_id', 'c.stream_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) =>
+      eb.or([
+        eb('c.status', '=', 'pending'),
+        eb.and([
+          eb('c.status', '=', 'accepted'),
+          eb.or([eb('s.version', 'is', null), eb('s.version', '<', eb.ref('c.version'))]),
+        ]),
+      ]),
+    )
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

@@ -10,6 +10,7 @@ import {
   type CatalogEvent,
   type EntityKind,
   type EntityState,
+  type EventOf,
   evolve,
   initialState,
 } from './domain/index.ts';
@@ -75,77 +76,57 @@ async function applyToRows(
   at: string,
 ): Promise<void> {
   switch (event.type) {
-    case 'entryCreated': {
-      const { id, title, src, description } = event.data;
+    case 'entryCreated':
       await tx
         .insertInto('catalog_entries')
-        .values({
-          id,
-          title,
-          src,
-          description: description ?? null,
-          version: event.version,
-          created_at: at,
-          updated_at: at,
-        })
+        .values({ ...entryColumns(event), created_at: at, updated_at: at })
         .execute();
       return;
-    }
-    case 'entryUpdated': {
-      const { id, title, src, description } = event.data;
+    case 'entryUpdated':
       await tx
         .updateTable('catalog_entries')
-        .set({
-          title,
-          src,
-          description: description ?? null,
-          version: event.version,
-          updated_at: at,
-        })
-        .where('id', '=', id)
+        .set({ ...entryColumns(event), updated_at: at })
+        .where('id', '=', event.data.id)
         .execute();
       return;
-    }
     case 'entryDeleted':
       await tx.deleteFrom('catalog_entries').where('id', '=', event.data.id).execute();
       return;
-    case 'assetCreated': {
-      const { id, entryId, title, src, description, contentType } = event.data;
+    case 'assetCreated':
       await tx
         .insertInto('catalog_assets')
-        .values({
-          id,
-          entry_id: entryId,
-          title,
-          src,
-          description: description ?? null,
-          content_type: contentType ?? null,
-          version: event.version,
-          created_at: at,
-          updated_at: at,
-        })
+        .values({ ...assetColumns(event), created_at: at, updated_at: at })
         .execute();
       return;
-    }
-    case 'assetUpdated': {
-      const { id, entryId, title, src, description, contentType } = event.data;
+    case 'assetUpdated':
       await tx
         .updateTable('catalog_assets')
-        .set({
-          entry_id: entryId,
-          title,
-          src,
-          description: description ?? null,
-          content_type: contentType ?? null,
-          version: event.version,
-          updated_at: at,
-        })
-        .where('id', '=', id)
+        .set({ ...assetColumns(event), updated_at: at })
+        .where('id', '=', event.data.id)
         .execute();
       return;
-    }
     case 'assetDeleted':
       await tx.deleteFrom('catalog_assets').where('id', '=', event.data.id).execute();
       return;
   }
+}
+
+/** An entry's row as a create or update event leaves it (times aside). */
+function entryColumns(event: EventOf<'entryCreated' | 'entryUpdated'>) {
+  const { id, title, src, description } = event.data;
+  return { id, title, src, description: description ?? null, version: event.version };
+}
+
+/** An asset's row as a create or update event leaves it (times aside). */
+function assetColumns(event: EventOf<'assetCreated' | 'assetUpdated'>) {
+  const { id, entryId, title, src, description, contentType } = event.data;
+  return {
+    id,
+    entry_id: entryId,
+    title,
+    src,
+    description: description ?? null,
+    content_type: contentType ?? null,
+    version: event.version,
+  };
 }
