@@ -35,6 +35,9 @@ export type Settlement =
   | { kind: 'nack'; delayMs: number }
   | { kind: 'term'; reason: string };
 
+/** One for every ack: a settlement is only read. */
+const ACK: Settlement = Object.freeze({ kind: 'ack' });
+
 /**
  * The settle-once rule, shared by every adapter: subclasses implement
  * `settle`, which runs at most once per delivery.
@@ -53,7 +56,7 @@ export abstract class BaseDelivery implements Delivery {
   }
 
   ack(): void {
-    this.#settleOnce({ kind: 'ack' });
+    this.#settleOnce(ACK);
   }
 
   nack(delayMs = 0): void {

@@ -22,8 +22,11 @@ class Lane<T> {
   }
 }
 
+/** An item's run: undefined when it finished synchronously, else a promise that never rejects. */
+export type RunItem<T> = (item: T) => Promise<void> | undefined;
+
 export class KeyedDispatcher<T extends KeyedItem> {
-  readonly #run: (item: T) => Promise<void>;
+  readonly #run: RunItem<T>;
   readonly #concurrency: number;
   readonly #lanes = new Map<string, Lane<T>>();
   /** Lanes and unkeyed items ready to start, oldest first. */
@@ -35,7 +38,7 @@ export class KeyedDispatcher<T extends KeyedItem> {
   #idleWaiters: Array<() => void> = [];
 
   /** `run` must not reject; it settles its item itself. */
-  constructor(run: (item: T) => Promise<void>, concurrency: number) {
+  constructor(run: RunItem<T>, concurrency: number) {
     this.#run = run;
     this.#concurrency = concurrency;
   }
@@ -103,13 +106,27 @@ export class KeyedDispatcher<T extends KeyedItem> {
       }
       this.#queued--;
       this.#running++;
+      // Work that finished synchronously is counted off here and the loop goes on; only
+      // asynchronous work costs a continuation.
       if (entry instanceof Lane) {
         entry.running = true;
-        this.#run(entry.items[entry.head]!).then(() => this.#laneItemDone(entry));
+        const running = this.#run(entry.items[entry.head]!);
+        if (running) {
+          running.then(() => {
+            this.#laneItemDone(entry);
+            this.#itemDone();
+          });
+        } else {
+          this.#laneItemDone(entry);
+          this.#running--;
+        }
       } else {
-        this.#run(entry).then(() => this.#itemDone());
+        const running = this.#run(entry);
+        if (running) running.then(() => this.#itemDone());
+        else this.#running--;
       }
     }
+    this.#notifyIdle();
   }
 
   #laneItemDone(lane: Lane<T>): void {
@@ -126,12 +143,15 @@ export class KeyedDispatcher<T extends KeyedItem> {
       // The lane's next item waits its turn behind other ready work.
       this.#ready.push(lane);
     }
-    this.#itemDone();
   }
 
   #itemDone(): void {
     this.#running--;
     if (!this.#stopped) this.#pump();
+    else this.#notifyIdle();
+  }
+
+  #notifyIdle(): void {
     if (this.#running === 0 && this.#idleWaiters.length > 0) {
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];

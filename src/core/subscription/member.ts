@@ -14,8 +14,8 @@ import { sleep } from '../sleep.ts';
 import type { Transport, TransportConsumer } from '../transport.ts';
 import { deadLetterEnvelope, isForGroup } from './dead-letter.ts';
 import { KeyedDispatcher } from './keyed-dispatcher.ts';
-import { type RetryOutcome, retry } from './retry.ts';
-import { limitTry } from './timeout.ts';
+import { type RetryHooks, type RetryOutcome, retry, type TryOnce } from './retry.ts';
+import { limitTry, TrySignal } from './timeout.ts';
 
 export interface MemberOptions {
   readonly topic: string;
@@ -30,12 +30,34 @@ export interface MemberOptions {
   readonly deadLetter: (record: Envelope) => Promise<void>;
 }
 
-/** What a settled delivery's processing returns: nothing left to wait for. */
 const SETTLED = Promise.resolve();
+/** The outcome of every try that succeeded synchronously (`#conclude` reads only its kind). */
+const DONE: RetryOutcome = Object.freeze({ kind: 'done', attempt: 1 });
 
 interface Item {
   readonly key: string | undefined;
   readonly delivery: Delivery;
+}
+
+/** What a handler is given about its try; one object per try, no closures. */
+class TryContext implements HandlerContext {
+  readonly #trySignal = new TrySignal();
+
+  constructor(
+    readonly topic: string,
+    readonly group: string,
+    readonly offset: number,
+    readonly partition: number,
+    readonly attempt: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.#trySignal.signal;
+  }
+
+  static trySignalOf(context: TryContext): TrySignal {
+    return context.#trySignal;
+  }
 }
 
 export class Member implements Subscription {
@@ -47,6 +69,12 @@ export class Member implements Subscription {
   readonly #stopping = new AbortController();
   #consumer: TransportConsumer | undefined;
   #closing: Promise<void> | undefined;
+  /** Deliveries whose try succeeded synchronously, acked together on the next microtask. */
+  #finished: Delivery[] = [];
+  // Made once per member, not per delivery.
+  readonly #tryOnce: TryOnce = (attempt, delivery) => this.#try(delivery, attempt);
+  readonly #hooks: RetryHooks;
+  readonly #concludeFinished = () => this.#concludeAll();
 
   private constructor(options: MemberOptions) {
     this.#options = options;
@@ -60,6 +88,11 @@ export class Member implements Subscription {
       (item) => this.#process(item.delivery),
       options.policy.concurrency,
     );
+    const { observer, topic, group } = options;
+    this.#hooks = {
+      retrying: (attempt, error, delayMs, delivery) =>
+        observer.retried?.(topic, group, attempt, error, delayMs, delivery.event),
+    };
   }
 
   static async start(options: MemberOptions): Promise<Member> {
@@ -89,6 +122,7 @@ export class Member implements Subscription {
     this.#stopping.abort();
     for (const item of this.#dispatcher.stop()) item.delivery.nack();
     await this.#dispatcher.idle();
+    this.#concludeAll();
     await this.#consumer?.close();
   }
 
@@ -101,37 +135,49 @@ export class Member implements Subscription {
   }
 
   /**
-   * Settles `delivery`; never rejects. Not async: a first try that returns
-   * synchronously costs one promise here instead of an async chain per event
-   * (most of the delivery path's cost, see bench/). The settle still comes
-   * a microtask later, never inside the engine's own `deliver` call.
+   * Settles `delivery`; never rejects. Undefined when the try finished
+   * synchronously (the common case): its conclusion is then queued and made
+   * with the others of this tick on one microtask, so a delivery costs no
+   * promise, and the settle never comes inside the engine's own `deliver`
+   * call. Else a promise of the conclusion.
    */
-  #process(delivery: Delivery): Promise<void> {
-    const { observer, policy, topic, group } = this.#options;
+  #process(delivery: Delivery): Promise<void> | undefined {
     let outcome: RetryOutcome | Promise<RetryOutcome>;
     try {
-      if (!isForGroup(delivery.event, group)) {
+      if (!isForGroup(delivery.event, this.group)) {
         delivery.ack();
-        return SETTLED;
+        return undefined;
       }
       outcome = retry(
         delivery,
-        policy,
-        (attempt) => this.#tryOnce(delivery, attempt),
+        this.#options.policy,
+        this.#tryOnce,
         this.#stopping.signal,
-        {
-          retrying: (attempt, error, delayMs) =>
-            observer.retried?.(topic, group, attempt, error, delayMs, delivery.event),
-        },
+        this.#hooks,
       );
     } catch (error) {
       this.#failed(delivery, error);
-      return SETTLED;
+      return undefined;
     }
-    return Promise.resolve(outcome).then(
+    if (!(outcome instanceof Promise)) {
+      if (outcome.kind !== 'done') {
+        // Given up before a try: the item runs until its dead letter is stored.
+        const given = outcome;
+        return SETTLED.then(() => this.#conclude(delivery, given));
+      }
+      if (this.#finished.push(delivery) === 1) queueMicrotask(this.#concludeFinished);
+      return undefined;
+    }
+    return outcome.then(
       (done) => this.#conclude(delivery, done),
       (error: unknown) => this.#failed(delivery, error),
     );
+  }
+
+  #concludeAll(): void {
+    const finished = this.#finished;
+    this.#finished = [];
+    for (const delivery of finished) this.#conclude(delivery, DONE);
   }
 
   #conclude(delivery: Delivery, outcome: RetryOutcome): Promise<void> | undefined {
@@ -176,36 +222,32 @@ export class Member implements Subscription {
   }
 
   /** One try: undefined when a synchronous handler returned, else as `limitTry`. */
-  #tryOnce(delivery: Delivery, attempt: number): undefined | Promise<void> {
+  #try(delivery: Delivery, attempt: number): undefined | Promise<void> {
     const { observer, policy, topic, group } = this.#options;
-    const started = performance.now();
+    const tried = observer.tried;
+    const started = tried ? performance.now() : 0;
+    const context = new TryContext(topic, group, delivery.offset, delivery.partition, attempt);
     let pending: undefined | Promise<void>;
     try {
-      pending = limitTry(policy.timeoutMs, (trySignal) => {
-        const context: HandlerContext = {
-          topic,
-          group,
-          offset: delivery.offset,
-          partition: delivery.partition,
-          attempt,
-          get signal() {
-            return trySignal.signal;
-          },
-        };
-        return this.#handler(delivery.event, context);
-      });
-    } catch (error) {
-      observer.tried?.(topic, group, false, (performance.now() - started) / 1000, error);
+      pending = limitTry(
+        policy.timeoutMs,
+        TryContext.trySignalOf(context),
+        this.#handler(delivery.event, context),
+      );
+    } catch (thrown) {
+      const error = thrown ?? new Error('handler threw undefined');
+      tried?.call(observer, topic, group, false, (performance.now() - started) / 1000, error);
       throw error;
     }
+    if (!tried) return pending;
     if (pending === undefined) {
-      observer.tried?.(topic, group, true, (performance.now() - started) / 1000);
+      tried.call(observer, topic, group, true, (performance.now() - started) / 1000);
       return undefined;
     }
     return pending.then(
-      () => observer.tried?.(topic, group, true, (performance.now() - started) / 1000),
+      () => tried.call(observer, topic, group, true, (performance.now() - started) / 1000),
       (error: unknown) => {
-        observer.tried?.(topic, group, false, (performance.now() - started) / 1000, error);
+        tried.call(observer, topic, group, false, (performance.now() - started) / 1000, error);
         throw error;
       },
     );

@@ -19,8 +19,13 @@ export type RetryOutcome =
 
 export interface RetryHooks {
   /** Called after a failed try that will be retried. */
-  readonly retrying?: (attempt: number, error: unknown, delayMs: number) => void;
+  readonly retrying?: (attempt: number, error: unknown, delayMs: number, delivery: Delivery) => void;
 }
+
+/** One try of `delivery`. It is passed in, so one function serves every delivery. */
+export type TryOnce = (attempt: number, delivery: Delivery) => void | Promise<void>;
+
+const NO_HOOKS: RetryHooks = {};
 
 /**
  * The outcome, synchronously when the first try is synchronous and
@@ -29,9 +34,9 @@ export interface RetryHooks {
 export function retry(
   delivery: Delivery,
   policy: ResolvedPolicy,
-  tryOnce: (attempt: number) => void | Promise<void>,
+  tryOnce: TryOnce,
   stopping: AbortSignal,
-  hooks: RetryHooks = {},
+  hooks: RetryHooks = NO_HOOKS,
 ): RetryOutcome | Promise<RetryOutcome> {
   const attempt = delivery.attempt;
   if (attempt > policy.attempts) {
@@ -43,7 +48,7 @@ export function retry(
   }
   let first: void | Promise<void>;
   try {
-    first = tryOnce(attempt);
+    first = tryOnce(attempt, delivery);
   } catch (error) {
     return retryAfter(delivery, policy, tryOnce, stopping, hooks, attempt, error);
   }
@@ -58,7 +63,7 @@ export function retry(
 async function retryAfter(
   delivery: Delivery,
   policy: ResolvedPolicy,
-  tryOnce: (attempt: number) => void | Promise<void>,
+  tryOnce: TryOnce,
   stopping: AbortSignal,
   hooks: RetryHooks,
   failed: number,
@@ -72,12 +77,12 @@ async function retryAfter(
     }
     await delivery.recordFailure(attempt);
     const delayMs = policy.backoff(attempt);
-    hooks.retrying?.(attempt, failure, delayMs);
+    hooks.retrying?.(attempt, failure, delayMs, delivery);
     const slept = await sleepWhileWorking(delivery, delayMs, stopping);
     if (!slept) return { kind: 'stopped', attempt: attempt + 1 };
     attempt++;
     try {
-      await tryOnce(attempt);
+      await tryOnce(attempt, delivery);
       return { kind: 'done', attempt };
     } catch (next) {
       failure = next;

@@ -64,29 +64,25 @@ export function withTimeout(
   timeoutMs: number,
   work: (signal: TrySignal) => void | Promise<void>,
 ): Promise<void> {
+  const trySignal = new TrySignal();
   try {
-    return limitTry(timeoutMs, work) ?? Promise.resolve();
+    return limitTry(timeoutMs, trySignal, work(trySignal)) ?? Promise.resolve();
   } catch (error) {
-    return Promise.reject(error);
+    return Promise.reject(error ?? new Error('handler threw undefined'));
   }
 }
 
 /**
- * `withTimeout` for the delivery hot path: a synchronous try stays
- * synchronous (undefined when it returns, the error thrown when it throws),
- * so it costs no promise; only asynchronous work gets one.
+ * `withTimeout` for the delivery hot path, given what the try returned (the
+ * caller runs it, so no closure is made per try): undefined when it
+ * returned synchronously, so it costs no promise; for asynchronous work, a
+ * promise that fails with `TimeoutError` past the limit, aborting `trySignal`.
  */
 export function limitTry(
   timeoutMs: number,
-  work: (signal: TrySignal) => void | Promise<void>,
+  trySignal: TrySignal,
+  result: void | Promise<void>,
 ): undefined | Promise<void> {
-  const trySignal = new TrySignal();
-  let result: void | Promise<void>;
-  try {
-    result = work(trySignal);
-  } catch (error) {
-    throw error ?? new Error('handler threw undefined');
-  }
   if (!(result instanceof Promise)) return undefined;
   const pending = result;
   return new Promise<void>((resolve, reject) => {

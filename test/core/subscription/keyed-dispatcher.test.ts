@@ -164,6 +164,43 @@ describe('KeyedDispatcher', () => {
     assert.equal(dispatcher.size, 0);
   });
 
+  test('given work that finishes synchronously, when items of 3 keys are pushed, then each runs at once in arrival order and nothing stays counted', () => {
+    const ran: string[] = [];
+    const dispatcher = new KeyedDispatcher<Item>((item) => {
+      ran.push(item.id);
+      return undefined;
+    }, 2);
+    for (let i = 0; i < 5; i++) {
+      for (const key of ['a', 'b', undefined]) dispatcher.push({ key, id: `${key ?? 'u'}${i}` });
+    }
+    assert.equal(ran.length, 15, 'a synchronous item did not run inside push');
+    for (const key of ['a', 'b', 'u']) {
+      assert.deepEqual(
+        ran.filter((id) => id.startsWith(key)),
+        [0, 1, 2, 3, 4].map((i) => `${key}${i}`),
+      );
+    }
+    assert.equal(dispatcher.size, 0);
+  });
+
+  test('given a key whose first item is asynchronous and later ones synchronous, when dispatched, then the later ones wait for it and keep their order', async () => {
+    const ran: string[] = [];
+    const first = gate();
+    const dispatcher = new KeyedDispatcher<Item>((item) => {
+      ran.push(item.id);
+      return item.id === 'a0' ? first.promise : undefined;
+    }, 4);
+    for (let i = 0; i < 4; i++) dispatcher.push({ key: 'a', id: `a${i}` });
+    dispatcher.push({ key: 'b', id: 'b0' });
+    assert.deepEqual(ran, ['a0', 'b0'], 'a later item of key a ran before a0 finished');
+    assert.equal(dispatcher.size, 4);
+    first.open();
+    await dispatcher.idle();
+    await waitUntil(() => ran.length === 5);
+    assert.deepEqual(ran, ['a0', 'b0', 'a1', 'a2', 'a3']);
+    assert.equal(dispatcher.size, 0);
+  });
+
   test('given nothing running, when idle is asked for, then it resolves at once', async () => {
     const dispatcher = new KeyedDispatcher<Item>(async () => {}, 1);
     await dispatcher.idle();

@@ -2,12 +2,18 @@
  * Pulls one durable consumer (a group's partition, or its unkeyed subject)
  * with `fetch`, asking for no more than the member's budget allows, so a
  * member never holds more unsettled deliveries than `maxInFlight` (held
- * plus asked for and not received). One pull at a time: nats-server hands
- * the messages of a consumer to its waiting pulls in turn, so a second
- * open pull would get every other message, and a partition's order would
- * break. A new pull waits for half the reader's share to be free (unless
- * nothing is held), so a slow handler gets few large pulls rather than many
- * of one message.
+ * plus asked for and not received). A new pull waits for half the reader's
+ * share to be free (unless nothing is held), so a slow handler gets few
+ * large pulls rather than many of one message.
+ *
+ * A partition is pulled one fetch at a time: nats-server hands the messages
+ * of a consumer to its waiting pulls in turn, so a second open pull would
+ * get every other message, and the partition's order would break (a
+ * member's partitions are pulled side by side, which keeps the server busy
+ * while one of them waits). The unkeyed subject has no order to keep: its
+ * next pull opens while the last one is still being delivered, so the
+ * server's time to the first message of a pull (a few ms from its file
+ * store) overlaps the handling of the last one.
  *
  * A fetch is let run out (at most `FETCH_EXPIRES_MS`) rather than cut: a
  * pull cut short leaves messages the server sent on their way, which would
@@ -23,10 +29,15 @@ import type { BudgetShare } from './in-flight-budget.ts';
 
 export const FETCH_EXPIRES_MS = 1_000;
 
+/** Fetches open at once on a consumer whose messages have no order to keep. */
+const UNORDERED_FETCHES = 2;
+
 export interface ConsumerReaderOptions {
   readonly js: JetStreamClient;
   readonly stream: string;
   readonly consumer: string;
+  /** Its messages must be delivered in stream order (a partition): one fetch at a time. */
+  readonly ordered: boolean;
   /** This reader's part of the member's `maxInFlight`. */
   readonly share: BudgetShare;
   /** Hands a message on; false when it was not taken (the member stopped). */
@@ -46,6 +57,10 @@ export class ConsumerReader {
   #returns: JsMsg[] | undefined = [];
   #consumer: Consumer | undefined;
   #wake: (() => void) | undefined;
+  /** Fetches open now. */
+  #open = 0;
+  /** Fetches in a row that failed; the next waits longer. */
+  #failures = 0;
   #idle: Array<() => void> = [];
   readonly done: Promise<void>;
 
@@ -100,9 +115,11 @@ export class ConsumerReader {
   async #loop(): Promise<void> {
     const signal = this.#stopping.signal;
     if (this.#o.holdOffMs) await sleep(this.#o.holdOffMs, signal);
-    let failures = 0;
+    const open = new Set<Promise<void>>();
     while (!signal.aborted) {
-      const want = this.#want();
+      // After a failure, one fetch at a time until one succeeds.
+      const most = this.#o.ordered || this.#failures > 0 ? 1 : UNORDERED_FETCHES;
+      const want = this.#open < most ? this.#want() : 0;
       if (want <= 0) {
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
@@ -110,19 +127,31 @@ export class ConsumerReader {
         this.#wake = undefined;
         continue;
       }
-      try {
-        await this.#fetch(want);
-        failures = 0;
-      } catch (error) {
-        this.#o.onError(error as Error);
-        this.#consumer = undefined;
-        failures++;
-        await sleep(Math.min(100 * 2 ** failures, 2_000), signal);
-      }
+      this.#open++;
+      const fetching = this.#fetch(want).then(
+        () => {
+          this.#failures = 0;
+        },
+        (error: Error) => this.#failed(error, signal),
+      );
+      open.add(fetching);
+      void fetching.finally(() => {
+        open.delete(fetching);
+        this.#open--;
+        this.nudge();
+      });
     }
+    await Promise.all(open);
     const returns = this.#returns ?? [];
     this.#returns = undefined;
     for (const message of returns.sort((a, b) => a.seq - b.seq)) message.nak();
+  }
+
+  async #failed(error: Error, signal: AbortSignal): Promise<void> {
+    this.#o.onError(error);
+    this.#consumer = undefined;
+    this.#failures++;
+    await sleep(Math.min(100 * 2 ** this.#failures, 2_000), signal);
   }
 
   /** How many to ask for now: 0 until half the share is free, or nothing is held. */

@@ -154,6 +154,7 @@ export class GroupMember implements TransportConsumer, DeliveryOwner {
       js: this.#o.js,
       stream: names.stream,
       consumer: names.consumer(group, partition),
+      ordered: partition !== UNKEYED,
       share,
       take: (message, reader) => this.#take(message, reader, partition),
       onError: this.#o.onError,
