@@ -19,7 +19,12 @@ export type RetryOutcome =
 
 export interface RetryHooks {
   /** Called after a failed try that will be retried. */
-  readonly retrying?: (attempt: number, error: unknown, delayMs: number, delivery: Delivery) => void;
+  readonly retrying?: (
+    attempt: number,
+    error: unknown,
+    delayMs: number,
+    delivery: Delivery,
+  ) => void;
 }
 
 /** One try of `delivery`. It is passed in, so one function serves every delivery. */

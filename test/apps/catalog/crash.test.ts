@@ -141,8 +141,7 @@ test(`kill -9 while catalog commands flow (${ROUNDS} rounds): one outcome each, 
 }, async (t) => {
   const dir = tempDir('eventyard-catalog-crash-');
   const servers = await EventyardServers.on(dir.path);
-  const { url, s3Port } = servers;
-  const { env } = servers;
+  const { url, env } = servers;
   t.after(() => {
     servers.killAll();
     dir.remove();
