@@ -12,7 +12,7 @@
  *
  * Both sides run in alternating rounds (eventyard first, then raw first,
  * ...), each round into a fresh stream that one untimed event created
- * first, and each side's best round counts, as in bench/redis.ts: on a
+ * first and that is deleted after the round, and each side's best round counts, as in bench/redis.ts: on a
  * shared machine other work slows one round or another. Every round's
  * figures are printed too.
  *
@@ -21,6 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ChannelModel, connect } from 'amqplib';
 import { RabbitMqTransport, removePrefix } from '../src/adapters/brokers/rabbitmq/index.ts';
+import { RabbitMqNames } from '../src/adapters/brokers/rabbitmq/rabbitmq-names.ts';
 import { createBroker } from '../src/core/create-broker.ts';
 import type { Envelope } from '../src/core/envelope.ts';
 import { consumeAll } from './consume.ts';
@@ -73,10 +74,16 @@ const opening = benchEvents(1)[0]!;
 
 // --- eventyard ---------------------------------------------------------
 
-async function eventyardSide(run: RabbitMqBenchRun, prefix: string): Promise<Side> {
+async function eventyardSide(
+  model: ChannelModel,
+  run: RabbitMqBenchRun,
+  prefix: string,
+): Promise<Side> {
   const prefetch = run.prefetch ?? 1000;
   const broker = createBroker(new RabbitMqTransport(RABBITMQ_URL, { prefix }));
   await broker.ready();
+  const names = new RabbitMqNames(prefix);
+  const admin = await model.createChannel();
   const publish = (topic: string, events: readonly Envelope[], seconds: number) =>
     runCallers(run.callers, events.length, seconds, (i) => broker.publish(topic, events[i]!));
   return {
@@ -86,12 +93,20 @@ async function eventyardSide(run: RabbitMqBenchRun, prefix: string): Promise<Sid
       await consumeAll(broker, 'warmup', warm.completed, prefetch);
     },
     async round(name) {
-      await broker.publish(name, opening);
-      const published = await publish(name, run.events, run.seconds);
-      const consumeMs = await consumeAll(broker, name, published.completed + 1, prefetch);
-      return { published, consumeMs };
+      try {
+        await broker.publish(name, opening);
+        const published = await publish(name, run.events, run.seconds);
+        const consumeMs = await consumeAll(broker, name, published.completed + 1, prefetch);
+        return { published, consumeMs };
+      } finally {
+        // As the raw side does: a stream left behind makes RabbitMQ work for the next round.
+        await admin.deleteQueue(names.topic(name));
+      }
     },
-    close: () => broker.close(),
+    async close() {
+      await broker.close();
+      await admin.close().catch(() => {});
+    },
   };
 }
 
@@ -189,7 +204,7 @@ export async function measureRabbitMqAdapter(
   const prefix = `eybench-${randomUUID().slice(0, 8)}`;
   const sides: Side[] = [];
   try {
-    const ey = await eventyardSide(run, prefix);
+    const ey = await eventyardSide(model, run, prefix);
     sides.push(ey);
     const raw = await rawSide(model, run, prefix);
     sides.push(raw);

@@ -152,6 +152,12 @@ describe('validateEnvelope', () => {
       '2024-05-01 12:00:00Z',
       '2024-05-01T12:00:00',
       '2024-13-01T12:00:00Z',
+      '2024-00-10T12:00:00Z',
+      '2024-05-32T12:00:00Z',
+      '2024-05-01T24:00:00Z',
+      '2024-05-01T12:60:00Z',
+      '2024-05-01T12:00:60Z',
+      '2024-05-01T12:00:00+24:00',
       1714564800000,
     ]) {
       assertRefused({ ...validEvent(), time }, 'time');
@@ -159,7 +165,12 @@ describe('validateEnvelope', () => {
   });
 
   test('given RFC 3339 times with offsets and fractions, when validated, then they are accepted', () => {
-    for (const time of ['2024-05-01T12:00:00Z', '2024-05-01T12:00:00.123456+02:00']) {
+    for (const time of [
+      '2024-05-01T12:00:00Z',
+      '2024-05-01T12:00:00.123456+02:00',
+      '2024-12-31t23:59:59z',
+      '2024-02-29T00:00:00-23:59',
+    ]) {
       validateEnvelope({ ...validEvent(), time });
     }
   });

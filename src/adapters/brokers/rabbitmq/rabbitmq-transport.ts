@@ -54,6 +54,13 @@ import { StreamCursor } from './stream-cursor.ts';
 import { eventMessage, type OutgoingMessage } from './stream-message.ts';
 import { StreamPublisher } from './stream-publisher.ts';
 
+/** The receipt of every one-event publish: read only, so one serves all. */
+const ONE_EVENT: PublishReceipt = Object.freeze({ offsets: Object.freeze([undefined]) });
+
+function noOffsets(count: number): PublishReceipt {
+  return { offsets: new Array<undefined>(count).fill(undefined) };
+}
+
 export class RabbitMqTransport implements Transport {
   readonly #o: ResolvedRabbitMqOptions;
   readonly #connection: RabbitMqConnection;
@@ -65,8 +72,13 @@ export class RabbitMqTransport implements Transport {
   readonly #localLeases = new Set<string>();
   readonly #members = new Map<string, Set<GroupMember>>();
   readonly #topicStats = new Map<string, { at: number; info: Promise<TopicInfo> }>();
-  /** Publish rate names by topic, made once: a fresh string per publish costs a hash. */
+  /** Publish rate names by topic stream, made once: a fresh string per publish costs a hash. */
   readonly #rateKeys = new Map<string, string>();
+  /** Counts a confirmed event of a topic's stream in its publish rate. */
+  readonly #countPublished = (stream: string): void => {
+    const key = this.#rateKeys.get(stream);
+    if (key !== undefined) this.#rates.add(key, 1);
+  };
   #started: Promise<void> | undefined;
   #closed = false;
 
@@ -117,28 +129,28 @@ export class RabbitMqTransport implements Transport {
     options?: TransportPublishOptions,
   ): Promise<PublishReceipt> {
     // Not async, and no await once the topic is known: the message leaves in
-    // the caller's tick, and a publish costs one promise besides the confirm's.
-    let messages: OutgoingMessage[];
+    // the caller's tick, and a publish costs the confirm's promise only.
+    const messages: OutgoingMessage[] = new Array(events.length);
     try {
       if (options?.deliverAt !== undefined) {
         throw new UnsupportedError('the rabbitmq broker does not support delayed delivery');
       }
-      messages = events.map((event) =>
-        eventMessage(event, this.#publisher.token(), this.#o.maxEventBytes),
-      );
+      for (let i = 0; i < events.length; i++) {
+        messages[i] = eventMessage(events[i]!, this.#publisher.token(), this.#o.maxEventBytes);
+      }
     } catch (error) {
       return Promise.reject(error);
     }
-    const stream = this.#catalog.declared(topic);
-    const sent =
-      stream === undefined
-        ? this.#ensureTopic(topic).then((declared) => this.#publisher.send(declared, messages))
-        : this.#publisher.send(stream, messages);
     // The confirm says stored, not where: learning offsets would mean reading
     // every message back (publishOffsets: false), so the receipt has none.
-    return sent.then(() => {
-      this.#rates.add(this.#publishRateKey(topic), events.length);
-      return { offsets: new Array<undefined>(messages.length).fill(undefined) };
+    const receipt = events.length === 1 ? ONE_EVENT : noOffsets(events.length);
+    const stream = this.#catalog.declared(topic);
+    if (stream !== undefined && this.#rateKeys.has(stream)) {
+      return this.#publisher.send(stream, messages, receipt, this.#countPublished);
+    }
+    return this.#ensureTopic(topic).then((declared) => {
+      if (!this.#rateKeys.has(declared)) this.#rateKeys.set(declared, `p\u0000${topic}`);
+      return this.#publisher.send(declared, messages, receipt, this.#countPublished);
     });
   }
 
@@ -293,15 +305,6 @@ export class RabbitMqTransport implements Transport {
   async #ensureTopic(topic: string): Promise<string> {
     await this.ready();
     return this.#catalog.ensureTopic(topic);
-  }
-
-  #publishRateKey(topic: string): string {
-    let key = this.#rateKeys.get(topic);
-    if (key === undefined) {
-      key = `p\u0000${topic}`;
-      this.#rateKeys.set(topic, key);
-    }
-    return key;
   }
 
   get #history(): HistoryDeps {

@@ -22,6 +22,9 @@ export interface StreamPublisherOptions {
   readonly onError: (error: Error) => void;
 }
 
+/** Told of each confirmed message, in the confirm's own callback (no promise for it). */
+export type OnConfirmed = (queue: string) => void;
+
 export class StreamPublisher {
   readonly #connection: RabbitMqConnection;
   readonly #options: StreamPublisherOptions;
@@ -43,50 +46,72 @@ export class StreamPublisher {
     return `${this.#tokenBase}-${(this.#tokenSeq++).toString(36)}`;
   }
 
-  /** Publishes to a queue through the default exchange; resolves on every confirm. */
-  send(queue: string, messages: readonly OutgoingMessage[]): Promise<void> {
+  /**
+   * Publishes to a queue through the default exchange; resolves with
+   * `confirmed` on every confirm (so a caller's result costs no promise of
+   * its own), telling `onConfirmed` of each message.
+   */
+  send<T = void>(
+    queue: string,
+    messages: readonly OutgoingMessage[],
+    confirmed?: T,
+    onConfirmed?: OnConfirmed,
+  ): Promise<T> {
     // Sent in the caller's tick when the channel is open, so concurrent
     // publishes leave in one socket write, as with a plain amqplib loop.
     const open = this.#open;
-    if (open) return this.#sendOn(open, queue, messages);
+    if (open) return this.#sendOn(open, queue, messages, confirmed as T, onConfirmed);
     return this.#channelWithin(this.#options.publishTimeoutMs).then((channel) =>
-      this.#sendOn(channel, queue, messages),
+      this.#sendOn(channel, queue, messages, confirmed as T, onConfirmed),
     );
   }
 
-  #sendOn(
+  #sendOn<T>(
     channel: ConfirmChannel,
     queue: string,
     messages: readonly OutgoingMessage[],
-  ): Promise<void> {
+    confirmed: T,
+    onConfirmed: OnConfirmed | undefined,
+  ): Promise<T> {
     // No async wrapper: one promise per message is all a single publish costs.
-    if (messages.length === 1) return this.#sendOne(channel, queue, messages[0]!);
+    if (messages.length === 1) {
+      return this.#sendOne(channel, queue, messages[0]!, confirmed, onConfirmed);
+    }
     return Promise.allSettled(
-      messages.map((message) => this.#sendOne(channel, queue, message)),
+      messages.map((message) => this.#sendOne(channel, queue, message, confirmed, onConfirmed)),
     ).then((results) => {
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
+      return confirmed;
     });
   }
 
-  #sendOne(channel: ConfirmChannel, queue: string, message: OutgoingMessage): Promise<void> {
-    const token = message.options.messageId as string;
-    return new Promise<void>((resolve, reject) => {
+  #sendOne<T>(
+    channel: ConfirmChannel,
+    queue: string,
+    message: OutgoingMessage,
+    confirmed: T,
+    onConfirmed: OnConfirmed | undefined,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       try {
         channel.sendToQueue(queue, message.body, message.options, (error: unknown) => {
-          const failure = this.#failure(queue, token, error);
-          if (failure) reject(failure);
-          else resolve();
+          const failure = this.#failure(queue, message, error);
+          if (failure) return reject(failure);
+          onConfirmed?.(queue);
+          resolve(confirmed);
         });
       } catch (error) {
-        reject(this.#failure(queue, token, error));
+        reject(this.#failure(queue, message, error));
       }
     });
   }
 
-  /** Why a publish of `token` failed, given its confirm callback's argument; undefined if it did not. */
-  #failure(queue: string, token: string, error: unknown): EngineError | undefined {
-    const returned = this.#returned.delete(token);
+  /** Why a publish of `message` failed, given its confirm callback's argument; undefined if it did not. */
+  #failure(queue: string, message: OutgoingMessage, error: unknown): EngineError | undefined {
+    // A return comes before the confirm; with none outstanding there is no token to look up.
+    const returned =
+      this.#returned.size > 0 && this.#returned.delete(message.options.messageId as string);
     if (!error && !returned) return undefined;
     return new EngineError(
       returned
