@@ -1,7 +1,7 @@
 /**
- * The load generator of the jobs bench: autocannon firing
- * `POST /ptc-file-processor/job/image` at a host, in a child process of
- * the bench (see jobs.ts for why). `runLoad()` forks this file, sends it a
+ * The load generator of the jobs bench: `POST /ptc-file-processor/job/image`
+ * at a host, in a child process of the bench (see jobs.ts for why), at a
+ * steady rate (paced-load.ts) or as fast as autocannon's connections go. `runLoad()` forks this file, sends it a
  * `LoadOptions` and gets a `LoadResult` back over IPC.
  *
  * Every request carries its own body: the same ~10 KiB JPEG with a JPEG
@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import autocannon from 'autocannon';
 import { type LoadSummary, runInChild, serveInChild, summaryOf } from './load-child.ts';
+import { pacedLoad } from './paced-load.ts';
 
 export const JOB_IMAGE_PATH = '/ptc-file-processor/job/image';
 
@@ -70,6 +71,19 @@ function fire(options: LoadOptions, seconds: number, firstSequence: number) {
 }
 
 async function generate(options: LoadOptions): Promise<LoadResult> {
+  if (options.rate !== undefined) {
+    // A steady rate (autocannon's overallRate sends each second's share in a burst: paced-load.ts).
+    return pacedLoad({
+      url: `${options.url}${JOB_IMAGE_PATH}`,
+      method: 'POST',
+      headers: { authorization: options.token, 'content-type': 'application/json' },
+      body: (sequence) => jobBodyOf(numberedJpeg(options.image, sequence)),
+      rate: options.rate,
+      connections: options.connections,
+      seconds: options.seconds,
+      warmupSeconds: options.warmupSeconds,
+    });
+  }
   // Sequences of the warm-up and the run never meet: each body stays unique.
   if (options.warmupSeconds > 0) await fire(options, options.warmupSeconds, 1_000_000_000);
   const result = await fire(options, options.seconds, 0);
