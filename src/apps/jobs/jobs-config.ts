@@ -22,6 +22,11 @@ export const jobsConfigSchema = z.object({
   EVENTYARD_JOBS_CONCURRENCY: wholeNumber(1, 64)
     .default(2)
     .describe('Jobs a worker process works on at once'),
+  EVENTYARD_JOBS_IMAGE_NICE: wholeNumber(0, 19)
+    .default(10)
+    .describe(
+      "Nice value of libvips's threads on Linux, so image work takes the CPU an API in the same process leaves idle (0: unchanged)",
+    ),
   EVENTYARD_JOBS_ATTEMPTS: wholeNumber(1, 100)
     .default(5)
     .describe('Tries of a job that fails for a passing reason before it is FAILED'),
@@ -43,6 +48,8 @@ export const jobsConfigSchema = z.object({
 export interface JobsConfig {
   readonly maxPayloadBytes: number;
   readonly concurrency: number;
+  /** Nice value of the image threads (0: left alone). */
+  readonly imageNice: number;
   readonly attempts: number;
   readonly maxPixels: number;
   /** What a job that names no operation gets; a job's own fields override these. */
@@ -56,6 +63,7 @@ export function loadJobsConfig(
   return {
     maxPayloadBytes: v.EVENTYARD_JOBS_MAX_PAYLOAD_BYTES,
     concurrency: v.EVENTYARD_JOBS_CONCURRENCY,
+    imageNice: v.EVENTYARD_JOBS_IMAGE_NICE,
     attempts: v.EVENTYARD_JOBS_ATTEMPTS,
     maxPixels: v.EVENTYARD_JOBS_MAX_PIXELS,
     defaultOperation: {

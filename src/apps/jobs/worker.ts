@@ -11,6 +11,7 @@
  * policy; the last try that fails publishes `FAILED`, so no job is left
  * `RUNNING`. The result has one key per job, so a retry rewrites the same
  * object, and the outcome commits with the inbox record: one per job.
+ * libvips's threads run at a lower CPU priority (EVENTYARD_JOBS_IMAGE_NICE).
  */
 import { createHash } from 'node:crypto';
 import { causedBy } from '../../core/envelope.ts';
@@ -18,6 +19,7 @@ import { describeError, PermanentError } from '../../core/errors.ts';
 import type { ObjectStore } from '../../core/object-store.ts';
 import type { ServiceDefinition } from '../../runtime/service.ts';
 import { ImageError } from '../image/image-error.ts';
+import { lowerImageThreads } from '../image/thread-priority.ts';
 import { makeThumbnail } from '../image/thumbnail.ts';
 import { readObjectBytes } from '../shared/object-bytes.ts';
 import { type JobMessage, jobMessageSchema, type StatusMessage } from './job-message.ts';
@@ -70,9 +72,13 @@ export const worker: ServiceDefinition = {
       },
     ];
   },
-  start: async ({ objects }) => {
+  start: async ({ objects, logger }) => {
     await prepareBuckets(objects);
-    return { close: async () => {} };
+    // Image work yields to the API when both run in one process (`npm start`).
+    const priority = lowerImageThreads(loadJobsConfig(process.env).imageNice, (problem) =>
+      logger.warn(problem),
+    );
+    return { close: async () => priority.stop() };
   },
 };
 
