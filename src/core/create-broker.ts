@@ -61,6 +61,9 @@ class TransportBroker implements Broker {
     };
   }
 
+  /** The topic of the last publish, whose name was valid. */
+  #lastTopic: string | undefined;
+
   get capabilities() {
     return this.#transport.capabilities;
   }
@@ -80,7 +83,11 @@ class TransportBroker implements Broker {
     let receipt: Promise<PublishReceipt>;
     try {
       this.#open();
-      validateTopicName(topic);
+      // A name once checked needs no second look: most publishes go to the topic of the last one.
+      if (topic !== this.#lastTopic) {
+        validateTopicName(topic);
+        this.#lastTopic = topic;
+      }
       list = isEnvelopeList(events) ? events : [events as Envelope];
       for (const event of list) validateEnvelope(event);
       const transportOptions = options === undefined ? undefined : this.#publishOptions(options);

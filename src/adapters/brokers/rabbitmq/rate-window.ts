@@ -4,8 +4,11 @@ export class RateWindow {
 
   add(name: string, count: number, now = Date.now()): void {
     const second = Math.floor(now / 1000);
-    const buckets = this.#buckets.get(name) ?? [];
-    this.#buckets.set(name, buckets);
+    let buckets = this.#buckets.get(name);
+    if (buckets === undefined) {
+      buckets = [];
+      this.#buckets.set(name, buckets);
+    }
     if (buckets.at(-2) === second) buckets[buckets.length - 1]! += count;
     else buckets.push(second, count);
   }

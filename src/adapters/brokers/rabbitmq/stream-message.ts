@@ -37,13 +37,26 @@ export interface OutgoingMessage {
   readonly options: Options.Publish;
 }
 
+let stampedAt = 0;
+let stamp = '';
+
+/** `ey.<now, ms in base 36>.`, made once per millisecond. */
+function publishStamp(): string {
+  const now = Date.now();
+  if (now !== stampedAt) {
+    stampedAt = now;
+    stamp = `${EVENT_ID_PREFIX}${now.toString(36)}.`;
+  }
+  return stamp;
+}
+
 export function eventMessage(event: Envelope, token: string, maxBytes: number): OutgoingMessage {
   const text = serializeEvent(event, maxBytes);
   const key = event.partitionkey;
   const options: Options.Publish = {
     persistent: true,
     mandatory: true,
-    messageId: `${EVENT_ID_PREFIX}${Date.now().toString(36)}.${token}`,
+    messageId: publishStamp() + token,
     contentType: 'application/cloudevents+json',
   };
   if (typeof key === 'string') options.headers = { [KEY_HEADER]: key };
