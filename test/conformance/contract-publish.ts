@@ -32,6 +32,16 @@ export function publishContract(ctx: SuiteContext): void {
     assert.deepEqual(read[3]!.event.data, { i: 3 });
   });
 
+  test('2,500 concurrent first publishes to a new topic are all stored (the topic is made once, not once per caller)', async (t) => {
+    const broker = await ctx.broker(t);
+    const { topic } = names('stampede');
+    const batch = events(2_500);
+    await Promise.all(batch.map((event) => broker.publish(topic, event)));
+    const read = new Set<string>();
+    for await (const stored of broker.read(topic, { from: 'earliest' })) read.add(stored.event.id);
+    assert.equal(read.size, batch.length);
+  });
+
   test('an invalid envelope is refused with a clear error and blocks nothing else', async (t) => {
     const broker = await ctx.broker(t);
     const { topic } = names('invalid');

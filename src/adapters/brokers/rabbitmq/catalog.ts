@@ -32,6 +32,8 @@ export class Catalog {
   readonly #onError: (error: Error) => void;
   readonly #groups = new Map<string, Set<string>>();
   readonly #declared = new Set<string>();
+  /** Declarations under way, shared by the callers that wait for them. */
+  readonly #declaring = new Map<string, Promise<string>>();
   readonly #waiters: Array<{ offset: number; resolve: () => void }> = [];
   #cursor: StreamCursor | undefined;
 
@@ -96,10 +98,24 @@ export class Catalog {
     return this.#declared.has(topic) ? this.#names.topic(topic) : undefined;
   }
 
-  /** Declares the topic's stream (once per process) and lists it. */
-  async ensureTopic(topic: string): Promise<string> {
+  /**
+   * Declares the topic's stream (once per process) and lists it. Callers
+   * that come while it is being declared share that declaration: one per
+   * caller would open a channel each (thousands of concurrent first
+   * publishes ran out of channels).
+   */
+  ensureTopic(topic: string): Promise<string> {
+    if (this.#declared.has(topic)) return Promise.resolve(this.#names.topic(topic));
+    let declaring = this.#declaring.get(topic);
+    if (!declaring) {
+      declaring = this.#declare(topic).finally(() => this.#declaring.delete(topic));
+      this.#declaring.set(topic, declaring);
+    }
+    return declaring;
+  }
+
+  async #declare(topic: string): Promise<string> {
     const stream = this.#names.topic(topic);
-    if (this.#declared.has(topic)) return stream;
     await this.#connection.withChannel(async (channel: Channel) => {
       await channel.assertQueue(stream, { durable: true, arguments: this.#streamArgs });
       await channel.bindQueue(stream, this.#names.exchange, topic);
