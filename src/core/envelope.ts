@@ -134,15 +134,14 @@ function fail(path: string, message: string): never {
   throw new ValidationError(`invalid event: ${path} ${message}`, { path });
 }
 
-function requireString(event: Record<string, unknown>, name: string, max = 1024): string {
-  const value = event[name];
+// Each attribute is read by its name at the call site and passed in: a read by a variable name
+// inside one shared function is a keyed lookup, which cost a sixth of this check's time.
+function requireString(value: unknown, name: string, max = 1024): void {
   if (typeof value !== 'string' || value.length === 0) fail(name, 'must be a non-empty string');
   if (value.length > max) fail(name, `must be at most ${max} characters`);
-  return value;
 }
 
-function optionalString(event: Record<string, unknown>, name: string): void {
-  const value = event[name];
+function optionalString(value: unknown, name: string): void {
   if (value !== undefined && (typeof value !== 'string' || value.length === 0)) {
     fail(name, 'must be a non-empty string when present');
   }
@@ -160,24 +159,24 @@ export function validateEnvelope(value: unknown): Envelope {
   }
   const event = value as Record<string, unknown>;
   if (event.specversion !== '1.0') fail('specversion', "must be '1.0'");
-  requireString(event, 'id', MAX_ID_LENGTH);
-  requireString(event, 'source');
-  requireString(event, 'type', 256);
+  requireString(event.id, 'id', MAX_ID_LENGTH);
+  requireString(event.source, 'source');
+  requireString(event.type, 'type', 256);
   const time = event.time;
   if (typeof time !== 'string' || !RFC3339.test(time)) {
     fail('time', 'must be an RFC 3339 timestamp');
   }
-  requireString(event, 'datacontenttype', 256);
-  optionalString(event, 'subject');
-  optionalString(event, 'dataschema');
+  requireString(event.datacontenttype, 'datacontenttype', 256);
+  optionalString(event.subject, 'subject');
+  optionalString(event.dataschema, 'dataschema');
   if (event.data === undefined && event.data_base64 === undefined) fail('data', 'is required');
   if (event.traceparent !== undefined) {
     if (typeof event.traceparent !== 'string' || !TRACEPARENT.test(event.traceparent)) {
       fail('traceparent', 'must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)');
     }
   }
-  optionalString(event, 'correlationid');
-  optionalString(event, 'causationid');
+  optionalString(event.correlationid, 'correlationid');
+  optionalString(event.causationid, 'causationid');
   if (event.partitionkey !== undefined) {
     if (typeof event.partitionkey !== 'string' || event.partitionkey.length > 1024) {
       fail('partitionkey', 'must be a string of at most 1024 characters');
