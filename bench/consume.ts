@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Broker } from '../src/core/broker.ts';
 import type { Envelope } from '../src/core/envelope.ts';
 import { openEmbeddedBroker } from './embedded-publish.ts';
-import { type Throughput, throughput } from './measurement.ts';
+import { collectGarbage, type Throughput, throughput } from './measurement.ts';
 import type { OrderData } from './workload.ts';
 
 export interface ConsumeRun {
@@ -38,6 +38,7 @@ export async function consumeAll(
   const finished = new Promise<void>((resolve) => {
     done = resolve;
   });
+  collectGarbage();
   const started = performance.now();
   const subscription = await broker.subscribe<OrderData>({
     topic,

@@ -17,7 +17,7 @@ import {
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Envelope } from '../src/core/envelope.ts';
-import { runCallers, type Throughput, throughput } from './measurement.ts';
+import { collectGarbage, runCallers, type Throughput, throughput } from './measurement.ts';
 import type { OrderData } from './workload.ts';
 
 export const NATS_URL = 'nats://127.0.0.1:4222';
@@ -67,6 +67,7 @@ async function consumeAll(
   pullBatch: number,
 ): Promise<number> {
   const durable = `bench-${randomUUID().slice(0, 8)}`;
+  collectGarbage();
   const started = performance.now();
   await jsm.consumers.add(stream, {
     durable_name: durable,

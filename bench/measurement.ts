@@ -65,6 +65,16 @@ export function percentile(samples: readonly number[], p: number): number {
  * `work(index)` until `count` indexes are taken or `seconds` have passed.
  * Returns how many completed and how long it took, ms.
  */
+/**
+ * A full garbage collection, when the bench runs with --expose-gc (`npm run
+ * bench` does): each measured phase starts without the garbage of the one
+ * before, whichever side left it. A consume leaves enough that the next
+ * publish, of either side, paid a major collection for it.
+ */
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 export async function runCallers(
   callers: number,
   count: number,
@@ -73,6 +83,7 @@ export async function runCallers(
 ): Promise<{ completed: number; elapsedMs: number }> {
   let next = 0;
   let completed = 0;
+  collectGarbage();
   const started = performance.now();
   const deadline = started + seconds * 1000;
   const caller = async () => {

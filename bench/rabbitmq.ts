@@ -25,7 +25,14 @@ import { RabbitMqNames } from '../src/adapters/brokers/rabbitmq/rabbitmq-names.t
 import { createBroker } from '../src/core/create-broker.ts';
 import type { Envelope } from '../src/core/envelope.ts';
 import { consumeAll } from './consume.ts';
-import { type Ratio, ratio, runCallers, type Throughput, throughput } from './measurement.ts';
+import {
+  collectGarbage,
+  type Ratio,
+  ratio,
+  runCallers,
+  type Throughput,
+  throughput,
+} from './measurement.ts';
 import { benchEvents, type OrderData } from './workload.ts';
 
 export const RABBITMQ_URL =
@@ -122,6 +129,7 @@ async function rawConsume(
   await channel.prefetch(prefetch);
   let handled = 0;
   let total = 0;
+  collectGarbage();
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
     channel

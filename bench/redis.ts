@@ -19,7 +19,14 @@ import type { Broker } from '../src/core/broker.ts';
 import { createBroker } from '../src/core/create-broker.ts';
 import type { Envelope } from '../src/core/envelope.ts';
 import { consumeAll } from './consume.ts';
-import { type Ratio, ratio, runCallers, type Throughput, throughput } from './measurement.ts';
+import {
+  collectGarbage,
+  type Ratio,
+  ratio,
+  runCallers,
+  type Throughput,
+  throughput,
+} from './measurement.ts';
 import { benchEvents, type OrderData } from './workload.ts';
 
 export const REDIS_BENCH_URL = process.env.EVENTYARD_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -127,6 +134,7 @@ async function rawConsume(
   readCount: number,
 ): Promise<number> {
   const group = 'bench-consumer';
+  collectGarbage();
   const started = performance.now();
   for (const stream of streams) await client.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
   let handled = 0;
