@@ -41,7 +41,15 @@ import { JobsClient, tokenFor } from '../test/apps/jobs/jobs-client.ts';
 import { photoJpeg } from '../test/fixtures/media/images.ts';
 import { type LoadResult, numberedJpeg, runLoad } from './jobs-load.ts';
 import { measureRawJobPost } from './jobs-raw.ts';
-import { type Latency, ratio, runCallers, type Throughput, throughput } from './measurement.ts';
+import {
+  collectGarbage,
+  type Latency,
+  ratio,
+  runCallers,
+  settleMachine,
+  type Throughput,
+  throughput,
+} from './measurement.ts';
 import { newSection, renderSection, type Section } from './report.ts';
 
 export interface JobsSizes {
@@ -138,8 +146,13 @@ async function postLoad(
   sizes: JobsSizes,
   limited: boolean,
 ): Promise<LoadResult> {
-  return withHost(dir, async (host) =>
-    runLoad({
+  return withHost(dir, async (host) => {
+    collectGarbage();
+    if (process.env.HEAPDBG)
+      console.error(
+        `heap before jobs load: ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB`,
+      );
+    return runLoad({
       url: host.url,
       token: await tokenFor('1'),
       image,
@@ -147,8 +160,8 @@ async function postLoad(
       ...(limited ? { rate: sizes.rate } : {}),
       warmupSeconds: sizes.warmupSeconds,
       seconds: limited ? sizes.seconds : sizes.maxSeconds,
-    }),
-  );
+    });
+  });
 }
 
 async function completion(dir: string, image: Buffer, sizes: JobsSizes): Promise<Throughput> {
@@ -188,6 +201,8 @@ function describeErrors(name: string, load: LoadResult): string {
 export async function measureJobs(dir: string, sizes: JobsSizes): Promise<Section> {
   const section = newSection(TITLE);
   const image = await photoJpeg(BENCH_IMAGE);
+  // The engines of earlier sections go on deleting and flushing for a while: latency waits.
+  const quietAfterMs = await settleMachine();
   const fixed = await postLoad(join(dir, 'jobs-rate'), image, sizes, true);
   const max = await postLoad(join(dir, 'jobs-max'), image, sizes, false);
   const raw = await measureRawJobPost(join(dir, 'jobs-raw'), {
@@ -218,6 +233,7 @@ export async function measureJobs(dir: string, sizes: JobsSizes): Promise<Sectio
     `image: photo-like JPEG ${BENCH_IMAGE.width}x${BENCH_IMAGE.height} q${BENCH_IMAGE.quality}, ${image.length.toLocaleString('en-US')} bytes, a numbered JPEG comment per request (own MD5)`,
     'load: a child process (steady rate: one request every 1/rate s, node:http keep-alive; no rate limit: autocannon), host (API + worker, embedded engines) in the bench process; the worker processes the posted jobs meanwhile',
     'latency, steady rate: from the planned send time to the response, ms (a request kept waiting counts its wait); no rate limit: autocannon, from request sent to response',
+    `the steady-rate run started after \`sync\` and 1 s under 20% CPU (${(quietAfterMs / 1000).toFixed(1)} s)`,
   );
   return section;
 }

@@ -38,7 +38,8 @@ export function summaryOf(result: autocannon.Result): LoadSummary {
 /** Runs the generator module at `moduleUrl` in a child: `options` in, its result out. */
 export function runInChild<O, R>(moduleUrl: string, options: O): Promise<R> {
   const child = fork(fileURLToPath(moduleUrl), [], {
-    execArgv: ['--import', 'tsx'],
+    // --expose-gc: a section measured in a child starts its phases after a full GC, as here.
+    execArgv: ['--expose-gc', '--import', 'tsx'],
     serialization: 'advanced',
   });
   return new Promise((resolve, reject) => {

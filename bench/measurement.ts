@@ -2,6 +2,8 @@
  * What a measurement yields, in the shape both the table and `--json`
  * print, and the arithmetic on it (rates, percentiles, ratios).
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface Throughput {
   readonly name: string;
@@ -73,6 +75,53 @@ export function percentile(samples: readonly number[], p: number): number {
  */
 export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** Busy and total CPU time of the machine so far (/proc/stat, all CPUs), or undefined off Linux. */
+function machineCpu(): { busy: number; total: number } | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    const values = line.trim().split(/\s+/).slice(1).map(Number);
+    const idle = (values[3] ?? 0) + (values[4] ?? 0); // idle + iowait
+    const total = values.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes what earlier work left in the page cache to disk (`sync`), then
+ * waits (at most `maxMs`) until the machine has been quiet, under
+ * `busyShare` of its CPU, for a whole `windowMs`: the engines of earlier
+ * sections go on deleting and flushing after those sections end (hundreds
+ * of MB of streams), and a latency measured meanwhile measures their disk
+ * writes behind its own. Resolves with the ms it waited.
+ */
+export async function settleMachine(
+  busyShare = 0.2,
+  windowMs = 1_000,
+  maxMs = 60_000,
+): Promise<number> {
+  const started = performance.now();
+  try {
+    execFileSync('sync');
+  } catch {
+    // No sync command: the wait below is all there is.
+  }
+  let before = machineCpu();
+  if (!before) {
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    return performance.now() - started;
+  }
+  while (performance.now() - started < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const now = machineCpu()!;
+    const share = (now.busy - before.busy) / Math.max(1, now.total - before.total);
+    before = now;
+    if (share < busyShare) break;
+  }
+  return performance.now() - started;
 }
 
 export async function runCallers(

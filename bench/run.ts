@@ -7,10 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BenchContext, TARGET_RATE } from './bench-context.ts';
-import { CATALOG_DEFAULT_SIZES, CATALOG_QUICK_SIZES, measureCatalog } from './catalog.ts';
 import { measureEmbeddedConsume } from './consume.ts';
+import { runHostSection } from './host-section.ts';
 import { connectNats, measureJetStream, NATS_URL } from './jetstream.ts';
-import { JOBS_DEFAULT_SIZES, JOBS_QUICK_SIZES, measureJobs } from './jobs.ts';
 import { measureLatency } from './latency.ts';
 import { type Ratio, ratio, type Throughput } from './measurement.ts';
 import { measureMediaEndToEnd } from './media-e2e.ts';
@@ -220,14 +219,24 @@ async function adapterSections(ctx: BenchContext, quick: boolean): Promise<void>
   );
 }
 
-async function jobsSection(ctx: BenchContext, quick: boolean): Promise<void> {
-  const sizes = quick ? JOBS_QUICK_SIZES : JOBS_DEFAULT_SIZES;
-  ctx.emit(await measureJobs(join(ctx.dir, 'jobs'), sizes));
+/** Sections 1 to 9, which share the run's events. */
+async function eventSections(ctx: BenchContext, quick: boolean): Promise<void> {
+  const embeddedPublish = await publishSections(ctx);
+  const embeddedConsume = await consumeSection(ctx);
+  await latencySection(ctx);
+  await jetStreamSection(ctx, embeddedPublish, embeddedConsume);
+  await mediaSection(ctx, quick);
+  await adapterSections(ctx, quick);
 }
 
-async function catalogSection(ctx: BenchContext, quick: boolean): Promise<void> {
-  const sizes = quick ? CATALOG_QUICK_SIZES : CATALOG_DEFAULT_SIZES;
-  ctx.emit(await measureCatalog(ctx.dir, sizes));
+type HostContext = Pick<BenchContext, 'dir' | 'emit'>;
+
+async function jobsSection(ctx: HostContext, quick: boolean): Promise<void> {
+  ctx.emit(await runHostSection({ name: 'jobs', dir: join(ctx.dir, 'jobs'), quick }));
+}
+
+async function catalogSection(ctx: HostContext, quick: boolean): Promise<void> {
+  ctx.emit(await runHostSection({ name: 'catalog', dir: ctx.dir, quick }));
 }
 
 async function main(): Promise<void> {
@@ -258,21 +267,19 @@ async function main(): Promise<void> {
   };
   if (!flags.json) console.log(renderHeader(report));
   try {
-    const ctx: BenchContext = {
-      dir,
-      emit,
-      sizes,
-      events: benchEvents(sizes.publishEvents),
-      warmup: benchEvents(sizes.warmupEvents, sizes.publishEvents),
-    };
-    const embeddedPublish = await publishSections(ctx);
-    const embeddedConsume = await consumeSection(ctx);
-    await latencySection(ctx);
-    await jetStreamSection(ctx, embeddedPublish, embeddedConsume);
-    await mediaSection(ctx, flags.quick);
-    await adapterSections(ctx, flags.quick);
-    await jobsSection(ctx, flags.quick);
-    await catalogSection(ctx, flags.quick);
+    await eventSections(
+      {
+        dir,
+        emit,
+        sizes,
+        events: benchEvents(sizes.publishEvents),
+        warmup: benchEvents(sizes.warmupEvents, sizes.publishEvents),
+      },
+      flags.quick,
+    );
+    // Sections 10 and 11 each run their host in a fresh process (host-section.ts).
+    await jobsSection({ dir, emit }, flags.quick);
+    await catalogSection({ dir, emit }, flags.quick);
   } finally {
     removeDir();
   }
