@@ -9,7 +9,7 @@
  * `SCAN_MS`. Elsewhere (no /proc/self/task) this does nothing and says so.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 
 const TASKS = '/proc/self/task';
 const LIBVIPS_THREAD = 'libvips worker';
@@ -37,7 +37,8 @@ export function lowerImageThreads(
     for (const tid of tasks() ?? []) {
       if (lowered.has(tid) || threadName(tid) !== LIBVIPS_THREAD) continue;
       try {
-        setPriority(tid, nice);
+        // Only ever lowered: with two apps in one process, the lower priority asked for holds.
+        if (getPriority(tid) < nice) setPriority(tid, nice);
         lowered.add(tid);
       } catch (error) {
         onProblem(`could not lower image thread ${tid} to nice ${nice}: ${String(error)}`);

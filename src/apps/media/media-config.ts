@@ -52,6 +52,11 @@ export const mediaConfigSchema = z.object({
   EVENTYARD_MEDIA_CONCURRENCY: wholeNumber(1, 64)
     .default(2)
     .describe('Images the indexer and the thumbnailer each work on at once, per process'),
+  EVENTYARD_MEDIA_IMAGE_NICE: wholeNumber(0, 19)
+    .default(10)
+    .describe(
+      "Nice value of libvips's threads on Linux, so thumbnails take the CPU an API in the same process leaves idle (0: unchanged)",
+    ),
 });
 
 export type MediaVariable = keyof z.output<typeof mediaConfigSchema>;
@@ -65,6 +70,8 @@ export interface MediaConfig {
   readonly maxUploadBytes: number;
   /** Images the indexer and the thumbnailer each work on at once. */
   readonly concurrency: number;
+  /** Nice value of the image threads (0: left alone). */
+  readonly imageNice: number;
 }
 
 /** Reads and validates the EVENTYARD_MEDIA_* variables of `env`. */
@@ -84,6 +91,7 @@ export function loadMediaConfig(
     maxPixels: v.EVENTYARD_MEDIA_MAX_PIXELS,
     maxUploadBytes: v.EVENTYARD_MEDIA_MAX_UPLOAD_BYTES,
     concurrency: v.EVENTYARD_MEDIA_CONCURRENCY,
+    imageNice: v.EVENTYARD_MEDIA_IMAGE_NICE,
   };
 }
 

@@ -4,11 +4,13 @@
  * `thumbnails` and updates the record with its URL. An upload that is not
  * an image, is truncated or has too many pixels marks the record failed with
  * the reason and goes to the dead-letter topic; the pipeline goes on.
+ * libvips's threads run at a lower CPU priority (EVENTYARD_MEDIA_IMAGE_NICE).
  */
 import { z } from 'zod';
 import { PermanentError } from '../../core/errors.ts';
 import type { ServiceDefinition } from '../../runtime/service.ts';
 import { ImageError } from '../image/image-error.ts';
+import { lowerImageThreads } from '../image/thread-priority.ts';
 import { makeThumbnail } from '../image/thumbnail.ts';
 import { readObjectBytes } from '../shared/object-bytes.ts';
 import { thumbnailKeyOf, thumbnailUrlOf } from './image-record.ts';
@@ -93,9 +95,13 @@ export const thumbnailer: ServiceDefinition<MediaDb> = {
       },
     ];
   },
-  start: async ({ objects }) => {
+  start: async ({ objects, logger }) => {
     await prepareBuckets(objects);
-    return { close: async () => {} };
+    // Thumbnails yield to the API when both run in one process (`npm start`).
+    const priority = lowerImageThreads(loadMediaConfig(process.env).imageNice, (problem) =>
+      logger.warn(problem),
+    );
+    return { close: async () => priority.stop() };
   },
 };
 

@@ -44,6 +44,20 @@ describe('lowerImageThreads', { skip: process.platform !== 'linux' && 'Linux onl
     }
   });
 
+  test('given threads lowered to 9, when another app asks for 4, then they stay at 9 (a priority is only ever lowered)', async () => {
+    await makeThumbnail(await photoJpeg({ width: 400, height: 300 }), { width: 100, height: 100 });
+    const first = lowerImageThreads(9, () => {});
+    const second = lowerImageThreads(4, () => {});
+    try {
+      const vips = threadsNamed('libvips worker');
+      assert.ok(vips.length > 0);
+      for (const tid of vips) assert.equal(getPriority(tid), 9, `libvips thread ${tid}`);
+    } finally {
+      first.stop();
+      second.stop();
+    }
+  });
+
   test('given nice 0, when asked, then no thread is touched', async () => {
     const priority = lowerImageThreads(0, () => assert.fail('no problem expected'));
     assert.equal(priority.lowered, 0);

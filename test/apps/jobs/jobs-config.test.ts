@@ -7,6 +7,7 @@ test('defaults: 10 MiB payloads, 2 at once, 5 attempts, results fit 1024x1024 we
   const config = loadJobsConfig({});
   assert.equal(config.maxPayloadBytes, 10 * 1024 * 1024);
   assert.equal(config.concurrency, 2);
+  assert.equal(config.imageNice, 10);
   assert.equal(config.attempts, 5);
   assert.deepEqual(config.defaultOperation, {
     width: 1024,
@@ -21,6 +22,7 @@ test('values are read from the environment', () => {
   const config = loadJobsConfig({
     EVENTYARD_JOBS_MAX_PAYLOAD_BYTES: '2048',
     EVENTYARD_JOBS_CONCURRENCY: '8',
+    EVENTYARD_JOBS_IMAGE_NICE: '19',
     EVENTYARD_JOBS_ATTEMPTS: '3',
     EVENTYARD_JOBS_MAX_PIXELS: '1000',
     EVENTYARD_JOBS_DEFAULT_WIDTH: '64',
@@ -29,8 +31,14 @@ test('values are read from the environment', () => {
     PATH: '/bin',
   });
   assert.deepEqual(
-    [config.maxPayloadBytes, config.concurrency, config.attempts, config.maxPixels],
-    [2048, 8, 3, 1000],
+    [
+      config.maxPayloadBytes,
+      config.concurrency,
+      config.imageNice,
+      config.attempts,
+      config.maxPixels,
+    ],
+    [2048, 8, 19, 3, 1000],
   );
   assert.deepEqual(
     [config.defaultOperation.width, config.defaultOperation.height, config.defaultOperation.format],
@@ -43,6 +51,7 @@ test('a bad value or an unknown EVENTYARD_JOBS_ name is refused, naming the vari
     ['EVENTYARD_JOBS_MAX_PAYLOAD_BYTES', '0'],
     ['EVENTYARD_JOBS_CONCURRENCY', 'many'],
     ['EVENTYARD_JOBS_ATTEMPTS', '1.5'],
+    ['EVENTYARD_JOBS_IMAGE_NICE', '20'],
     ['EVENTYARD_JOBS_DEFAULT_FORMAT', 'bmp'],
     ['EVENTYARD_JOBS_WIDTH', '10'],
   ] as const) {

@@ -21,6 +21,7 @@ test('defaults: 256x256 webp inside, quality 80, 50,000,000 pixels, 50 MiB', () 
     maxPixels: 50_000_000,
     maxUploadBytes: 52_428_800,
     concurrency: 2,
+    imageNice: 10,
   });
 });
 
@@ -34,6 +35,7 @@ test('every variable is read', () => {
     EVENTYARD_MEDIA_MAX_PIXELS: '1000000',
     EVENTYARD_MEDIA_MAX_UPLOAD_BYTES: '1048576',
     EVENTYARD_MEDIA_CONCURRENCY: '6',
+    EVENTYARD_MEDIA_IMAGE_NICE: '0',
     EVENTYARD_PORT: 'not the media config’s business',
   });
   assert.deepEqual(config, {
@@ -48,6 +50,7 @@ test('every variable is read', () => {
     maxPixels: 1_000_000,
     maxUploadBytes: 1_048_576,
     concurrency: 6,
+    imageNice: 0,
   });
 });
 
@@ -66,6 +69,8 @@ const BAD_VALUES: ReadonlyArray<[string, string, RegExp]> = [
   ['EVENTYARD_MEDIA_THUMBNAIL_QUALITY', '101', /must be a whole number from 1 to 100/],
   ['EVENTYARD_MEDIA_MAX_PIXELS', '-5', /must be a whole number from 1 to/],
   ['EVENTYARD_MEDIA_MAX_UPLOAD_BYTES', String(6 * 1024 ** 3), /from 1 to 5368709120/],
+  ['EVENTYARD_MEDIA_IMAGE_NICE', '20', /must be a whole number from 0 to 19/],
+  ['EVENTYARD_MEDIA_IMAGE_NICE', '-1', /must be a whole number from 0 to 19/],
 ];
 
 test('a bad value is refused with a message naming the variable and the value', () => {
@@ -106,6 +111,7 @@ test('every variable is described with its default', () => {
       ['EVENTYARD_MEDIA_MAX_PIXELS', 50_000_000],
       ['EVENTYARD_MEDIA_MAX_UPLOAD_BYTES', 52_428_800],
       ['EVENTYARD_MEDIA_CONCURRENCY', 2],
+      ['EVENTYARD_MEDIA_IMAGE_NICE', 10],
     ],
   );
   for (const { name, description } of described) assert.ok(description.length > 10, name);
