@@ -148,10 +148,6 @@ async function postLoad(
 ): Promise<LoadResult> {
   return withHost(dir, async (host) => {
     collectGarbage();
-    if (process.env.HEAPDBG)
-      console.error(
-        `heap before jobs load: ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB`,
-      );
     return runLoad({
       url: host.url,
       token: await tokenFor('1'),
