@@ -50,12 +50,12 @@ function jobBodyOf(bytes: Buffer): string {
   });
 }
 
+/** As fast as the connections go (a steady rate is paced-load.ts's). */
 function fire(options: LoadOptions, seconds: number, firstSequence: number) {
   let sequence = firstSequence;
   return autocannon({
     url: `${options.url}${JOB_IMAGE_PATH}`,
     connections: options.connections,
-    ...(options.rate === undefined ? {} : { overallRate: options.rate }),
     duration: seconds,
     headers: { authorization: options.token, 'content-type': 'application/json' },
     requests: [

@@ -21,42 +21,66 @@ export interface ThreadPriority {
   stop(): void;
 }
 
-/** Keeps libvips's threads at `nice` (1 to 19; 0 leaves them alone). */
+/**
+ * One scan for the whole process, however many services ask (the jobs
+ * worker and the media thumbnailer share a host under `npm start`): it
+ * holds the highest nice value asked for and stops with the last asker.
+ */
+const asked = new Set<{ readonly nice: number; readonly onProblem: (message: string) => void }>();
+const lowered = new Set<number>();
+let timer: NodeJS.Timeout | undefined;
+
+function scan(): void {
+  const alive = tasks() ?? [];
+  let nice = 0;
+  for (const ask of asked) nice = Math.max(nice, ask.nice);
+  for (const tid of alive) {
+    if (lowered.has(tid) || threadName(tid) !== LIBVIPS_THREAD) continue;
+    try {
+      // Only ever lowered: a thread a stopped asker left lower stays so.
+      if (getPriority(tid) < nice) setPriority(tid, nice);
+    } catch (error) {
+      for (const ask of asked) {
+        ask.onProblem(`could not lower image thread ${tid} to nice ${nice}: ${String(error)}`);
+      }
+    }
+    lowered.add(tid); // tried once, not every scan
+  }
+  // Threads that ended: their ids may come back for other threads.
+  const ids = new Set(alive);
+  for (const tid of lowered) if (!ids.has(tid)) lowered.delete(tid);
+}
+
+/** Keeps libvips's threads at `nice` or lower priority (1 to 19; 0 leaves them alone). */
 export function lowerImageThreads(
   nice: number,
   onProblem: (message: string) => void,
 ): ThreadPriority {
-  const lowered = new Set<number>();
   const none = { lowered: 0, stop: () => {} };
   if (nice === 0) return none;
   if (!tasks()) {
     onProblem(`image threads keep their priority: ${TASKS} is not readable on this system`);
     return none;
   }
-  const scan = () => {
-    for (const tid of tasks() ?? []) {
-      if (lowered.has(tid) || threadName(tid) !== LIBVIPS_THREAD) continue;
-      try {
-        // Only ever lowered: with two apps in one process, the lower priority asked for holds.
-        if (getPriority(tid) < nice) setPriority(tid, nice);
-        lowered.add(tid);
-      } catch (error) {
-        onProblem(`could not lower image thread ${tid} to nice ${nice}: ${String(error)}`);
-        lowered.add(tid); // said once, not every scan
-      }
-    }
-    // Threads that ended: their ids may come back for other threads.
-    const alive = new Set(tasks());
-    for (const tid of lowered) if (!alive.has(tid)) lowered.delete(tid);
-  };
+  const ask = { nice, onProblem };
+  asked.add(ask);
+  // A higher nice than any before: threads already seen are lowered again.
+  lowered.clear();
   scan();
-  const timer = setInterval(scan, SCAN_MS);
-  timer.unref();
+  if (!timer) {
+    timer = setInterval(scan, SCAN_MS);
+    timer.unref();
+  }
   return {
     get lowered() {
       return lowered.size;
     },
-    stop: () => clearInterval(timer),
+    stop: () => {
+      asked.delete(ask);
+      if (asked.size > 0 || !timer) return;
+      clearInterval(timer);
+      timer = undefined;
+    },
   };
 }
 
