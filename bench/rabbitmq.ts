@@ -11,10 +11,13 @@
  * publish (`publishOffsets: false`).
  *
  * Both sides run in alternating rounds (eventyard first, then raw first,
- * ...), each round into a fresh stream that one untimed event created
- * first and that is deleted after the round, and each side's best round counts, as in bench/redis.ts: on a
- * shared machine other work slows one round or another. Every round's
- * figures are printed too.
+ * ...), each round into a fresh stream that one untimed event created first
+ * and that is deleted after the round, and each side's best round counts,
+ * as in bench/redis.ts: on a shared machine other work slows one round or
+ * another. A full run waits for a quiet machine before each round (RabbitMQ
+ * goes on flushing and deleting the last round's stream after it) and runs
+ * five rounds: on this 2-core machine either side's rate still ranges about
+ * 15% either way from round to round. Every round's figures are printed too.
  *
  * Alone: node --import tsx bench/rabbitmq.ts [--quick]
  */
@@ -30,6 +33,7 @@ import {
   type Ratio,
   ratio,
   runCallers,
+  settleMachine,
   type Throughput,
   throughput,
 } from './measurement.ts';
@@ -46,8 +50,13 @@ export interface RabbitMqBenchRun {
   readonly seconds: number;
   /** Raw `prefetch` and eventyard's `maxInFlight`. Default 1000. */
   readonly prefetch?: number;
-  /** Measured rounds per side, alternating which side goes first. Default 3. */
+  /** Measured rounds per side, alternating which side goes first. Default 5. */
   readonly rounds?: number;
+  /**
+   * Wait before each round until the machine is quiet (settleMachine). For
+   * full runs: alongside a loaded machine (tests) it would wait its minute.
+   */
+  readonly settle?: boolean;
 }
 
 export interface RabbitMqBenchResult {
@@ -223,8 +232,9 @@ export async function measureRabbitMqAdapter(
       [raw, []],
     ]);
     const rounds: Throughput[] = [];
-    for (let r = 0; r < (run.rounds ?? 3); r++) {
+    for (let r = 0; r < (run.rounds ?? 5); r++) {
       for (const side of r % 2 === 0 ? [ey, raw] : [raw, ey]) {
+        if (run.settle) await settleMachine();
         const result = await side.round(`orders-${r}`);
         results.get(side)!.push(result);
         const { completed, elapsedMs } = result.published;
@@ -269,7 +279,7 @@ export async function measureRabbitMqAdapter(
       ],
       rounds,
       notes: [
-        `best of ${run.rounds ?? 3} alternating rounds per side, each into a fresh stream`,
+        `best of ${run.rounds ?? 5} alternating rounds per side, each into a fresh stream${run.settle ? ', each after the machine settled' : ''}`,
         "eventyard's publish resolves on the confirm without offsets (publishOffsets: false), like raw AMQP",
       ],
     };
@@ -287,7 +297,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     warmup: benchEvents(2_000),
     callers: quick ? 32 : 256,
     seconds: quick ? 1 : 4,
-    rounds: quick ? 1 : 3,
+    rounds: quick ? 1 : 5,
+    settle: !quick,
   });
   if (!result) console.log(`rabbitmq not reachable at ${RABBITMQ_URL}`);
   const line = (t: Throughput) =>

@@ -207,7 +207,14 @@ async function adapterSections(ctx: BenchContext, quick: boolean): Promise<void>
     ctx,
     '8. RabbitMQ adapter vs raw amqplib, same events, same confirms and acks',
     `rabbitmq not reachable at ${RABBITMQ_URL.replace(/\/\/[^@]*@/, '//')}`,
-    () => measureRabbitMqAdapter({ ...common, prefetch: 1000, rounds }),
+    // Five rounds: RabbitMQ's own rate varies most from round to round (see bench/rabbitmq.ts).
+    () =>
+      measureRabbitMqAdapter({
+        ...common,
+        prefetch: 1000,
+        rounds: quick ? 1 : 5,
+        settle: !quick,
+      }),
     ['both: stream queue, publisher confirms, one ack per message'],
   );
   await adapterSection(

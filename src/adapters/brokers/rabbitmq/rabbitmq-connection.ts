@@ -15,6 +15,7 @@ import {
 } from 'amqplib';
 import { ClosedError, describeError, EngineError } from '../../../core/errors.ts';
 import { sleep } from '../../../core/sleep.ts';
+import { coalesceWrites, socketOf } from './coalesced-writes.ts';
 
 export interface ConnectionWatcher {
   /** A new connection is up (also the first one); `generation` counts connections. */
@@ -177,6 +178,8 @@ export class RabbitMqConnection {
   }
 
   #attach(model: ChannelModel): void {
+    const socket = socketOf(model);
+    if (socket) coalesceWrites(socket);
     model.on('error', (error: Error) => {
       this.#lastError = error;
     });
