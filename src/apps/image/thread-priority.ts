@@ -84,6 +84,23 @@ export function lowerImageThreads(
   };
 }
 
+/**
+ * Lowers every thread of this process to `nice` (never raises one). A
+ * thread starts at the priority of the thread that starts it, so threads
+ * started later (libuv's pool, libvips's workers) are lowered too. Returns
+ * a problem to report, if any.
+ */
+export function lowerProcess(nice: number): string | undefined {
+  if (nice === 0) return undefined;
+  try {
+    if (getPriority() < nice) setPriority(nice); // this thread; the whole process where nice is per process
+    for (const tid of tasks() ?? []) if (getPriority(tid) < nice) setPriority(tid, nice);
+    return undefined;
+  } catch (error) {
+    return `could not lower the process to nice ${nice}: ${String(error)}`;
+  }
+}
+
 function tasks(): number[] | undefined {
   try {
     return readdirSync(TASKS).map(Number);

@@ -25,7 +25,7 @@ export const jobsConfigSchema = z.object({
   EVENTYARD_JOBS_IMAGE_NICE: wholeNumber(0, 19)
     .default(10)
     .describe(
-      "Nice value of libvips's threads on Linux, so image work takes the CPU an API in the same process leaves idle (0: unchanged)",
+      "Nice value of the worker's image process, so image work takes the CPU an API in the same host leaves idle (0: the worker's own)",
     ),
   EVENTYARD_JOBS_ATTEMPTS: wholeNumber(1, 100)
     .default(5)
@@ -48,7 +48,7 @@ export const jobsConfigSchema = z.object({
 export interface JobsConfig {
   readonly maxPayloadBytes: number;
   readonly concurrency: number;
-  /** Nice value of the image threads (0: left alone). */
+  /** Nice value of the image process (0: the worker's own). */
   readonly imageNice: number;
   readonly attempts: number;
   readonly maxPixels: number;

@@ -11,25 +11,42 @@
  * policy; the last try that fails publishes `FAILED`, so no job is left
  * `RUNNING`. The result has one key per job, so a retry rewrites the same
  * object, and the outcome commits with the inbox record: one per job.
- * libvips's threads run at a lower CPU priority (EVENTYARD_JOBS_IMAGE_NICE).
+ * The image work runs in a child process at a lower CPU priority
+ * (EVENTYARD_JOBS_IMAGE_NICE): an API in the same host keeps its CPU.
  */
 import { createHash } from 'node:crypto';
 import { causedBy } from '../../core/envelope.ts';
-import { describeError, PermanentError } from '../../core/errors.ts';
+import { ClosedError, describeError, PermanentError } from '../../core/errors.ts';
 import type { ObjectStore } from '../../core/object-store.ts';
-import type { ServiceDefinition } from '../../runtime/service.ts';
+import type { ServiceContext, ServiceDefinition } from '../../runtime/service.ts';
 import { ImageError } from '../image/image-error.ts';
-import { lowerImageThreads } from '../image/thread-priority.ts';
-import { makeThumbnail } from '../image/thumbnail.ts';
+import { ImageProcess } from '../image/image-process.ts';
 import { readObjectBytes } from '../shared/object-bytes.ts';
 import { type JobMessage, jobMessageSchema, type StatusMessage } from './job-message.ts';
 import { type JobsConfig, loadJobsConfig } from './jobs-config.ts';
 import { DATA_STREAM, RESULTS_BUCKET, STATUS_STREAM } from './names.ts';
 import { prepareBuckets } from './prepare-buckets.ts';
 
+/** The image process of each host's worker: its subscriptions make images, its `start` closes them. */
+const imageProcesses = new WeakMap<ServiceContext, ImageProcess>();
+
+function imageProcessOf(context: ServiceContext): ImageProcess {
+  let images = imageProcesses.get(context);
+  if (!images) {
+    images = new ImageProcess({
+      nice: loadJobsConfig(process.env).imageNice,
+      onProblem: (problem) => context.logger.warn(problem),
+    });
+    imageProcesses.set(context, images);
+  }
+  return images;
+}
+
 export const worker: ServiceDefinition = {
   name: 'worker',
-  subscriptions: ({ objects }) => {
+  subscriptions: (context) => {
+    const { objects } = context;
+    const images = imageProcessOf(context);
     const jobs = loadJobsConfig(process.env);
     return [
       {
@@ -46,8 +63,10 @@ export const worker: ServiceDefinition = {
           const job = parsed.data;
           let outcome: StatusMessage;
           try {
-            outcome = await processJob(job, objects, jobs);
+            outcome = await processJob(job, objects, images, jobs);
           } catch (error) {
+            // Shutting down is no failure of the job: it is redelivered after the restart.
+            if (error instanceof ClosedError) throw error;
             if (!(error instanceof PermanentError) && attempt < jobs.attempts) throw error;
             const reason =
               error instanceof PermanentError
@@ -72,19 +91,18 @@ export const worker: ServiceDefinition = {
       },
     ];
   },
-  start: async ({ objects, logger }) => {
-    await prepareBuckets(objects);
-    // Image work yields to the API when both run in one process (`npm start`).
-    const priority = lowerImageThreads(loadJobsConfig(process.env).imageNice, (problem) =>
-      logger.warn(problem),
-    );
-    return { close: async () => priority.stop() };
+  start: async (context) => {
+    await prepareBuckets(context.objects);
+    const images = imageProcessOf(context);
+    await images.start();
+    return { close: () => images.close() };
   },
 };
 
 async function processJob(
   job: JobMessage,
   objects: ObjectStore,
+  images: ImageProcess,
   jobs: JobsConfig,
 ): Promise<StatusMessage> {
   const { payload } = job;
@@ -95,7 +113,10 @@ async function processJob(
       `payload ${payload.key} has changed since the job was created (md5 ${md5})`,
     );
   }
-  const image = await makeThumbnail(bytes, { ...job.operation, maxPixels: jobs.maxPixels });
+  const image = await (process.env.INPROC
+    ? await import('../image/thumbnail.ts')
+    : images
+  ).makeThumbnail(bytes, { ...job.operation, maxPixels: jobs.maxPixels });
   const key = `${encodeURIComponent(job.tenantId)}/${job.jobId}.${image.format === 'jpeg' ? 'jpg' : image.format}`;
   const stored = await objects.put({
     bucket: RESULTS_BUCKET,

@@ -1,0 +1,167 @@
+/**
+ * Thumbnails made in a child process at a lower CPU priority. A worker
+ * that shares a host with an API (`npm start`) should take only the CPU the
+ * API leaves idle; lowering libvips's own threads is not enough, because
+ * sharp decodes and encodes on libuv's pool threads, which carry no name to
+ * find them by and serve the API's file operations too. A child process
+ * started at `nice` has every one of its threads at that priority, and its
+ * own libuv pool. It also keeps a crash of native image code (a hostile
+ * file) out of the worker: the images in work fail with a passing error, to
+ * be retried, and the next one starts a new child.
+ *
+ * The child starts with the first image and lives until `close()`, which
+ * lets the images in work finish first; it exits by itself when its parent
+ * goes (the IPC channel closes).
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { ClosedError, EngineError } from '../../core/errors.ts';
+import { ImageError } from './image-error.ts';
+import type { ImageReply, ImageRequest } from './image-protocol.ts';
+import type { Thumbnail } from './thumbnail.ts';
+import type { ThumbnailOptions } from './thumbnail-options.ts';
+
+const CHILD = fileURLToPath(new URL('./image-process-child.ts', import.meta.url));
+/** tsx by its resolved path, so the child loads TypeScript from any working directory. */
+const TSX = import.meta.resolve('tsx');
+/** How long `close()` waits for the images in work before it kills the child. */
+const CLOSE_GRACE_MS = 10_000;
+
+export interface ImageProcessOptions {
+  /** Nice value of the child, 0 to 19 (0: the parent's priority). */
+  readonly nice: number;
+  /** Told when the child could not lower its priority (it works on regardless). */
+  readonly onProblem: (message: string) => void;
+}
+
+interface Pending {
+  readonly resolve: (thumbnail: Thumbnail) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** One child and the requests sent to it, answered or failed with it. */
+interface Child {
+  readonly worker: ChildProcess;
+  readonly pending: Map<number, Pending>;
+  readonly exited: Promise<unknown>;
+  /** Resolves when the child has loaded sharp and lowered its priority; rejects if it exits first. */
+  readonly ready: Promise<void>;
+  /** Called when the last request in work is answered. */
+  onIdle?: () => void;
+}
+
+export class ImageProcess {
+  readonly #options: ImageProcessOptions;
+  #child: Child | undefined;
+  #nextId = 0;
+  #closed = false;
+
+  constructor(options: ImageProcessOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * As `makeThumbnail`, in the child: rejects with `ImageError` where it
+   * would, with `EngineError` (a passing failure) when the child dies
+   * meanwhile, and with `ClosedError` once `close()` was called.
+   */
+  makeThumbnail(bytes: Uint8Array, options: Partial<ThumbnailOptions> = {}): Promise<Thumbnail> {
+    if (this.#closed) return Promise.reject(new ClosedError('the image process is closed'));
+    const child = this.#child ?? this.#start();
+    const id = this.#nextId++;
+    return new Promise<Thumbnail>((resolve, reject) => {
+      child.pending.set(id, { resolve, reject });
+      const request: ImageRequest = { id, bytes, options };
+      child.worker.send(request, (error) => {
+        if (!error || !child.pending.delete(id)) return;
+        reject(new EngineError(`could not hand an image to the image process: ${error.message}`));
+        if (child.pending.size === 0) child.onIdle?.();
+      });
+    });
+  }
+
+  /** The child's process id, while one runs. */
+  get pid(): number | undefined {
+    return this.#child?.worker.pid;
+  }
+
+  /**
+   * Starts the child now, so its start (loading sharp) is not paid by the
+   * first image; resolves when it is ready.
+   */
+  async start(): Promise<void> {
+    if (this.#closed) throw new ClosedError('the image process is closed');
+    await (this.#child ?? this.#start()).ready;
+  }
+
+  /** Takes no more images, waits for those in work (at most `graceMs`), then ends the child. */
+  async close(graceMs = CLOSE_GRACE_MS): Promise<void> {
+    this.#closed = true;
+    const child = this.#child;
+    if (!child) return;
+    if (child.pending.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        child.onIdle = resolve;
+        timer = setTimeout(resolve, graceMs);
+      });
+      clearTimeout(timer);
+    }
+    if (child.worker.connected) child.worker.disconnect();
+    const killer = setTimeout(() => child.worker.kill('SIGKILL'), 2_000);
+    await child.exited;
+    clearTimeout(killer);
+  }
+
+  #start(): Child {
+    const worker = fork(CHILD, [String(this.#options.nice)], {
+      execArgv: ['--import', TSX],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const pending = new Map<number, Pending>();
+    const exited = once(worker, 'exit').catch(() => undefined);
+    let ready!: () => void;
+    const started = new Promise<void>((resolve, reject) => {
+      ready = resolve;
+      exited.then(() => reject(new EngineError('the image process ended as it started')));
+    });
+    started.catch(() => {}); // also seen by whoever awaits it
+    const child: Child = { worker, pending, exited, ready: started };
+    worker.on('message', (reply: ImageReply) => {
+      if ('ready' in reply) {
+        if (reply.problem) this.#options.onProblem(reply.problem);
+        return ready();
+      }
+      const waiting = pending.get(reply.id);
+      if (!waiting) return;
+      pending.delete(reply.id);
+      if (pending.size === 0) child.onIdle?.();
+      if ('thumbnail' in reply) {
+        const { data } = reply.thumbnail;
+        waiting.resolve({
+          ...reply.thumbnail,
+          data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+        });
+      } else if (reply.reason) {
+        waiting.reject(new ImageError(reply.reason, reply.message));
+      } else {
+        waiting.reject(new Error(`image process: ${reply.message}`));
+      }
+    });
+    // Spawn failures come as 'error' and then 'exit'; the exit fails what is pending.
+    worker.on('error', () => {});
+    worker.on('exit', (code, signal) => {
+      if (this.#child === child) this.#child = undefined;
+      const how = signal ? `signal ${signal}` : `code ${code}`;
+      for (const waiting of pending.values()) {
+        waiting.reject(new EngineError(`the image process ended (${how}) with this image in work`));
+      }
+      pending.clear();
+      child.onIdle?.();
+    });
+    this.#child = child;
+    return child;
+  }
+}

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { ImageError } from '../../../src/apps/image/image-error.ts';
+import { ImageProcess } from '../../../src/apps/image/image-process.ts';
+import { ClosedError, EngineError, PermanentError } from '../../../src/core/errors.ts';
+import { photoJpeg } from '../../fixtures/media/images.ts';
+import { waitFor } from '../../support/wait.ts';
+
+const linux = process.platform === 'linux';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The nice value of every thread of process `pid` (Linux). */
+function threadNices(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces: nice is field 19.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
+test('a thumbnail is made in the child, whose every thread runs at the nice value asked for', async (t) => {
+  const problems: string[] = [];
+  const images = new ImageProcess({ nice: 7, onProblem: (problem) => problems.push(problem) });
+  t.after(() => images.close());
+  const photo = await photoJpeg({ width: 800, height: 600 });
+  const thumbnail = await images.makeThumbnail(photo, { width: 200, height: 200, format: 'webp' });
+  assert.ok(Buffer.isBuffer(thumbnail.data));
+  assert.deepEqual(
+    { format: thumbnail.format, width: thumbnail.width, height: thumbnail.height },
+    { format: 'webp', width: 200, height: 150 },
+  );
+  const meta = await sharp(thumbnail.data).metadata();
+  assert.deepEqual([meta.format, meta.width, meta.height], ['webp', 200, 150]);
+  assert.notEqual(images.pid, process.pid);
+  if (linux) {
+    const nices = threadNices(images.pid!);
+    assert.ok(nices.length > 4, `the child has its threads (${nices.length})`);
+    assert.deepEqual(new Set(nices), new Set([7]), `every thread at nice 7: ${nices.join(',')}`);
+    assert.deepEqual(problems, []);
+  }
+});
+
+test('an image at fault is an ImageError with its reason, as in the same process', async (t) => {
+  const images = new ImageProcess({ nice: 0, onProblem: () => {} });
+  t.after(() => images.close());
+  await assert.rejects(
+    images.makeThumbnail(Buffer.from('not an image at all')),
+    (error: unknown) =>
+      error instanceof ImageError &&
+      error instanceof PermanentError &&
+      error.reason === 'not-an-image',
+  );
+});
+
+test('a child killed with images in work fails them as passing errors; the next image starts a new child', async (t) => {
+  const images = new ImageProcess({ nice: 0, onProblem: () => {} });
+  t.after(() => images.close());
+  await images.start();
+  const first = images.pid!;
+  const photo = await photoJpeg({ width: 1600, height: 1200 });
+  const inWork = Array.from({ length: 3 }, () =>
+    images.makeThumbnail(photo, { width: 1000, height: 1000, format: 'avif' }),
+  );
+  process.kill(first, 'SIGKILL');
+  for (const work of inWork) {
+    await assert.rejects(work, (error: unknown) => {
+      assert.ok(error instanceof EngineError, String(error));
+      assert.ok(!(error instanceof PermanentError));
+      assert.match(error.message, /image process ended \(signal SIGKILL\)/);
+      return true;
+    });
+  }
+  const again = await images.makeThumbnail(photo, { width: 100, height: 100 });
+  assert.equal(again.width, 100);
+  assert.notEqual(images.pid, first, 'a new child');
+});
+
+test('close lets the images in work finish, then ends the child; later images are refused', async () => {
+  const images = new ImageProcess({ nice: 0, onProblem: () => {} });
+  await images.start();
+  const pid = images.pid!;
+  const photo = await photoJpeg({ width: 1600, height: 1200 });
+  const inWork = images.makeThumbnail(photo, { width: 800, height: 800, format: 'avif' });
+  await images.close();
+  assert.equal((await inWork).width, 800, 'the image in work was finished');
+  assert.ok(!alive(pid), 'the child ended');
+  await assert.rejects(images.makeThumbnail(photo), ClosedError);
+});
+
+test('the child ends by itself when its parent is killed', async (t) => {
+  const parent = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./fixtures/image-parent.ts', import.meta.url))],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  t.after(() => parent.kill('SIGKILL'));
+  let output = '';
+  parent.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  await waitFor('the child pid', () => output.includes('\n'), 20_000);
+  const child = Number(output.trim());
+  assert.ok(alive(child));
+  parent.kill('SIGKILL');
+  await waitFor('the orphaned child to exit', () => !alive(child), 10_000);
+});
