@@ -17,6 +17,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { ClosedError, EngineError } from '../../core/errors.ts';
+import type { ServiceContext } from '../../runtime/service.ts';
 import { ImageError } from './image-error.ts';
 import type { ImageReply, ImageRequest } from './image-protocol.ts';
 import type { Thumbnail } from './thumbnail.ts';
@@ -164,4 +165,17 @@ export class ImageProcess {
     this.#child = child;
     return child;
   }
+}
+
+/** The image process of each running service: its subscriptions make images, its `start` starts and closes it. */
+const byService = new WeakMap<ServiceContext, ImageProcess>();
+
+/** The image process of the service `context` belongs to (one per service per host), made on first ask. */
+export function imageProcessOf(context: ServiceContext, nice: number): ImageProcess {
+  let images = byService.get(context);
+  if (!images) {
+    images = new ImageProcess({ nice, onProblem: (problem) => context.logger.warn(problem) });
+    byService.set(context, images);
+  }
+  return images;
 }

@@ -18,36 +18,21 @@ import { createHash } from 'node:crypto';
 import { causedBy } from '../../core/envelope.ts';
 import { ClosedError, describeError, PermanentError } from '../../core/errors.ts';
 import type { ObjectStore } from '../../core/object-store.ts';
-import type { ServiceContext, ServiceDefinition } from '../../runtime/service.ts';
+import type { ServiceDefinition } from '../../runtime/service.ts';
 import { ImageError } from '../image/image-error.ts';
-import { ImageProcess } from '../image/image-process.ts';
+import { type ImageProcess, imageProcessOf } from '../image/image-process.ts';
 import { readObjectBytes } from '../shared/object-bytes.ts';
 import { type JobMessage, jobMessageSchema, type StatusMessage } from './job-message.ts';
 import { type JobsConfig, loadJobsConfig } from './jobs-config.ts';
 import { DATA_STREAM, RESULTS_BUCKET, STATUS_STREAM } from './names.ts';
 import { prepareBuckets } from './prepare-buckets.ts';
 
-/** The image process of each host's worker: its subscriptions make images, its `start` closes them. */
-const imageProcesses = new WeakMap<ServiceContext, ImageProcess>();
-
-function imageProcessOf(context: ServiceContext): ImageProcess {
-  let images = imageProcesses.get(context);
-  if (!images) {
-    images = new ImageProcess({
-      nice: loadJobsConfig(process.env).imageNice,
-      onProblem: (problem) => context.logger.warn(problem),
-    });
-    imageProcesses.set(context, images);
-  }
-  return images;
-}
-
 export const worker: ServiceDefinition = {
   name: 'worker',
   subscriptions: (context) => {
     const { objects } = context;
-    const images = imageProcessOf(context);
     const jobs = loadJobsConfig(process.env);
+    const images = imageProcessOf(context, jobs.imageNice);
     return [
       {
         topic: DATA_STREAM,
@@ -93,7 +78,7 @@ export const worker: ServiceDefinition = {
   },
   start: async (context) => {
     await prepareBuckets(context.objects);
-    const images = imageProcessOf(context);
+    const images = imageProcessOf(context, loadJobsConfig(process.env).imageNice);
     await images.start();
     return { close: () => images.close() };
   },
