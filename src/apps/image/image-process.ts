@@ -46,8 +46,9 @@ interface Child {
   readonly worker: ChildProcess;
   readonly pending: Map<number, Pending>;
   readonly exited: Promise<unknown>;
-  /** Resolves when the child has loaded sharp and lowered its priority; rejects if it exits first. */
+  /** Resolves when the child has loaded sharp and lowered its priority; rejects if it ends first. */
   readonly ready: Promise<void>;
+  readonly failStart: (error: Error) => void;
   /** Called when the last request in work is answered. */
   onIdle?: () => void;
 }
@@ -124,12 +125,13 @@ export class ImageProcess {
     const pending = new Map<number, Pending>();
     const exited = once(worker, 'exit').catch(() => undefined);
     let ready!: () => void;
+    let failed!: (error: Error) => void;
     const started = new Promise<void>((resolve, reject) => {
       ready = resolve;
-      exited.then(() => reject(new EngineError('the image process ended as it started')));
+      failed = reject;
     });
     started.catch(() => {}); // also seen by whoever awaits it
-    const child: Child = { worker, pending, exited, ready: started };
+    const child: Child = { worker, pending, exited, ready: started, failStart: failed };
     worker.on('message', (reply: ImageReply) => {
       if ('ready' in reply) {
         if (reply.problem) this.#options.onProblem(reply.problem);
@@ -151,19 +153,26 @@ export class ImageProcess {
         waiting.reject(new Error(`image process: ${reply.message}`));
       }
     });
-    // Spawn failures come as 'error' and then 'exit'; the exit fails what is pending.
-    worker.on('error', () => {});
+    // A child that could not start reports 'error' and may never report 'exit'.
+    worker.on('error', (error) => {
+      if (worker.pid === undefined) this.#ended(child, `could not start: ${error.message}`);
+    });
     worker.on('exit', (code, signal) => {
-      if (this.#child === child) this.#child = undefined;
-      const how = signal ? `signal ${signal}` : `code ${code}`;
-      for (const waiting of pending.values()) {
-        waiting.reject(new EngineError(`the image process ended (${how}) with this image in work`));
-      }
-      pending.clear();
-      child.onIdle?.();
+      this.#ended(child, signal ? `signal ${signal}` : `code ${code}`);
     });
     this.#child = child;
     return child;
+  }
+
+  /** Fails what `child` had in work: the next image starts a new child. */
+  #ended(child: Child, how: string): void {
+    if (this.#child === child) this.#child = undefined;
+    child.failStart(new EngineError(`the image process ended (${how}) as it started`));
+    for (const waiting of child.pending.values()) {
+      waiting.reject(new EngineError(`the image process ended (${how}) with this image in work`));
+    }
+    child.pending.clear();
+    child.onIdle?.();
   }
 }
 

@@ -1,33 +1,125 @@
 /**
- * Lowers the CPU priority of the process that makes images (the child of
- * image-process.ts). On Linux the nice value belongs to each thread
- * (setpriority on a thread id, see setpriority(2)), and a thread starts at
- * the priority of the thread that starts it: lowering every thread there is
- * at the start also lowers those started later (libuv's pool, libvips's
- * workers). Elsewhere the nice value is the process's.
+ * Image work at a lower CPU priority than the rest of the host, so a
+ * service that shares a host with an API (`npm start`) takes the CPU the API
+ * leaves idle instead of queueing its requests. On Linux the nice value
+ * belongs to each thread (setpriority on its thread id, see setpriority(2)),
+ * and a thread starts at the priority of the thread that starts it.
+ *
+ * - `lowerProcess`: every thread of a process made for image work (the
+ *   jobs worker's image process), once at its start.
+ * - `lowerImageThreads`: in a shared process (the media thumbnailer), the
+ *   threads libvips does its pixel work on, which glib names `libvips
+ *   worker`. libvips starts them as it needs them and keeps them, so new
+ *   ones are looked for every `SCAN_MS`. sharp's decoding and encoding on
+ *   libuv's pool stays at the process's priority: those threads carry no
+ *   name to find them by. Elsewhere (no /proc/self/task) this does nothing
+ *   and says so.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 const TASKS = '/proc/self/task';
+const LIBVIPS_THREAD = 'libvips worker';
+const SCAN_MS = 500;
 
-/** Lowers every thread of this process to `nice` (never raises one). Returns a problem to report, if any. */
+export interface ThreadPriority {
+  /** Threads lowered so far. */
+  readonly lowered: number;
+  stop(): void;
+}
+
+/**
+ * One scan for the whole process, however many services ask (the jobs
+ * worker and the media thumbnailer share a host under `npm start`): it
+ * holds the highest nice value asked for and stops with the last asker.
+ */
+const asked = new Set<{ readonly nice: number; readonly onProblem: (message: string) => void }>();
+const lowered = new Set<number>();
+let timer: NodeJS.Timeout | undefined;
+
+function scan(): void {
+  const alive = tasks() ?? [];
+  let nice = 0;
+  for (const ask of asked) nice = Math.max(nice, ask.nice);
+  for (const tid of alive) {
+    if (lowered.has(tid) || threadName(tid) !== LIBVIPS_THREAD) continue;
+    try {
+      // Only ever lowered: a thread a stopped asker left lower stays so.
+      if (getPriority(tid) < nice) setPriority(tid, nice);
+    } catch (error) {
+      for (const ask of asked) {
+        ask.onProblem(`could not lower image thread ${tid} to nice ${nice}: ${String(error)}`);
+      }
+    }
+    lowered.add(tid); // tried once, not every scan
+  }
+  // Threads that ended: their ids may come back for other threads.
+  const ids = new Set(alive);
+  for (const tid of lowered) if (!ids.has(tid)) lowered.delete(tid);
+}
+
+/** Keeps libvips's threads at `nice` or lower priority (1 to 19; 0 leaves them alone). */
+export function lowerImageThreads(
+  nice: number,
+  onProblem: (message: string) => void,
+): ThreadPriority {
+  const none = { lowered: 0, stop: () => {} };
+  if (nice === 0) return none;
+  if (!tasks()) {
+    onProblem(`image threads keep their priority: ${TASKS} is not readable on this system`);
+    return none;
+  }
+  const ask = { nice, onProblem };
+  asked.add(ask);
+  // A higher nice than any before: threads already seen are lowered again.
+  lowered.clear();
+  scan();
+  if (!timer) {
+    timer = setInterval(scan, SCAN_MS);
+    timer.unref();
+  }
+  return {
+    get lowered() {
+      return lowered.size;
+    },
+    stop: () => {
+      asked.delete(ask);
+      if (asked.size > 0 || !timer) return;
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
+
+/**
+ * Lowers every thread of this process to `nice` (never raises one). A
+ * thread starts at the priority of the thread that starts it, so threads
+ * started later (libuv's pool, libvips's workers) are lowered too. Returns
+ * a problem to report, if any.
+ */
 export function lowerProcess(nice: number): string | undefined {
   if (nice === 0) return undefined;
   try {
-    if (getPriority() < nice) setPriority(nice);
-    for (const tid of threads()) if (getPriority(tid) < nice) setPriority(tid, nice);
+    if (getPriority() < nice) setPriority(nice); // this thread; the whole process where nice is per process
+    for (const tid of tasks() ?? []) if (getPriority(tid) < nice) setPriority(tid, nice);
     return undefined;
   } catch (error) {
-    return `could not lower the image process to nice ${nice}: ${String(error)}`;
+    return `could not lower the process to nice ${nice}: ${String(error)}`;
   }
 }
 
-/** This process's thread ids; none where /proc/self/task does not exist. */
-function threads(): number[] {
+function tasks(): number[] | undefined {
   try {
     return readdirSync(TASKS).map(Number);
   } catch {
-    return [];
+    return undefined;
+  }
+}
+
+function threadName(tid: number): string | undefined {
+  try {
+    return readFileSync(`${TASKS}/${tid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined; // ended meanwhile
   }
 }

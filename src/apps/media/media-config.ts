@@ -55,7 +55,7 @@ export const mediaConfigSchema = z.object({
   EVENTYARD_MEDIA_IMAGE_NICE: wholeNumber(0, 19)
     .default(10)
     .describe(
-      "Nice value of the thumbnailer's image process, so thumbnails take the CPU an API in the same host leaves idle (0: the thumbnailer's own)",
+      "Nice value of libvips's threads on Linux, so thumbnails take the CPU an API in the same process leaves idle (0: unchanged)",
     ),
 });
 
@@ -70,7 +70,7 @@ export interface MediaConfig {
   readonly maxUploadBytes: number;
   /** Images the indexer and the thumbnailer each work on at once. */
   readonly concurrency: number;
-  /** Nice value of the thumbnailer's image process (0: the thumbnailer's own). */
+  /** Nice value of the image threads (0: left alone). */
   readonly imageNice: number;
 }
 

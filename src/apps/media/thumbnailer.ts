@@ -4,15 +4,14 @@
  * `thumbnails` and updates the record with its URL. An upload that is not
  * an image, is truncated or has too many pixels marks the record failed with
  * the reason and goes to the dead-letter topic; the pipeline goes on.
- * Thumbnails are made in a child process at a lower CPU priority
- * (EVENTYARD_MEDIA_IMAGE_NICE): an API in the same host keeps its CPU.
+ * libvips's threads run at a lower CPU priority (EVENTYARD_MEDIA_IMAGE_NICE).
  */
 import { z } from 'zod';
 import { PermanentError } from '../../core/errors.ts';
 import type { ServiceDefinition } from '../../runtime/service.ts';
 import { ImageError } from '../image/image-error.ts';
-import { imageProcessOf } from '../image/image-process.ts';
-import type { Thumbnail } from '../image/thumbnail.ts';
+import { lowerImageThreads } from '../image/thread-priority.ts';
+import { makeThumbnail } from '../image/thumbnail.ts';
 import { readObjectBytes } from '../shared/object-bytes.ts';
 import { thumbnailKeyOf, thumbnailUrlOf } from './image-record.ts';
 import { loadMediaConfig } from './media-config.ts';
@@ -27,7 +26,6 @@ export const thumbnailer: ServiceDefinition<MediaDb> = {
   subscriptions: (context) => {
     const media = loadMediaConfig(process.env);
     const { objects, store } = context;
-    const images = imageProcessOf(context, media.imageNice);
     return [
       {
         topic: THUMBNAILS_EVENT,
@@ -45,7 +43,7 @@ export const thumbnailer: ServiceDefinition<MediaDb> = {
             .executeTakeFirst();
           if (!row) throw new PermanentError(`no image record ${id}`);
           if (row.status === 'thumbnailed') return;
-          let thumbnail: Thumbnail;
+          let thumbnail: Awaited<ReturnType<typeof makeThumbnail>>;
           try {
             const original = await readObjectBytes(
               objects,
@@ -53,7 +51,7 @@ export const thumbnailer: ServiceDefinition<MediaDb> = {
               row.key,
               media.maxUploadBytes,
             );
-            thumbnail = await images.makeThumbnail(original, media.thumbnail);
+            thumbnail = await makeThumbnail(original, media.thumbnail);
           } catch (error) {
             if (error instanceof PermanentError) {
               // Marked outside the unit of work: its inbox record would make a
@@ -97,11 +95,13 @@ export const thumbnailer: ServiceDefinition<MediaDb> = {
       },
     ];
   },
-  start: async (context) => {
-    await prepareBuckets(context.objects);
-    const images = imageProcessOf(context, loadMediaConfig(process.env).imageNice);
-    await images.start();
-    return { close: () => images.close() };
+  start: async ({ objects, logger }) => {
+    await prepareBuckets(objects);
+    // Thumbnails yield to the API when both run in one process (`npm start`).
+    const priority = lowerImageThreads(loadMediaConfig(process.env).imageNice, (problem) =>
+      logger.warn(problem),
+    );
+    return { close: async () => priority.stop() };
   },
 };
 
