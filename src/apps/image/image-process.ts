@@ -71,15 +71,27 @@ export class ImageProcess {
   makeThumbnail(bytes: Uint8Array, options: Partial<ThumbnailOptions> = {}): Promise<Thumbnail> {
     if (this.#closed) return Promise.reject(new ClosedError('the image process is closed'));
     const child = this.#child ?? this.#start();
-    const id = this.#nextId++;
+    const request: ImageRequest = { id: this.#nextId++, bytes, options };
     return new Promise<Thumbnail>((resolve, reject) => {
-      child.pending.set(id, { resolve, reject });
-      const request: ImageRequest = { id, bytes, options };
-      child.worker.send(request, (error) => {
-        if (!error || !child.pending.delete(id)) return;
-        reject(new EngineError(`could not hand an image to the image process: ${error.message}`));
-        if (child.pending.size === 0) child.onIdle?.();
-      });
+      // In work from now on, for close() too; sent once the child is ready (if it ends first, #ended fails it).
+      child.pending.set(request.id, { resolve, reject });
+      child.ready.then(
+        () => this.#send(child, request),
+        () => {},
+      );
+    });
+  }
+
+  #send(child: Child, request: ImageRequest): void {
+    if (!child.pending.has(request.id)) return;
+    child.worker.send(request, (error) => {
+      const waiting = child.pending.get(request.id);
+      if (!error || !waiting) return;
+      child.pending.delete(request.id);
+      waiting.reject(
+        new EngineError(`could not hand an image to the image process: ${error.message}`),
+      );
+      if (child.pending.size === 0) child.onIdle?.();
     });
   }
 
@@ -90,7 +102,8 @@ export class ImageProcess {
 
   /**
    * Starts the child now, so its start (loading sharp) is not paid by the
-   * first image; resolves when it is ready.
+   * first image; resolves when it is ready. Images asked for meanwhile wait
+   * for it.
    */
   async start(): Promise<void> {
     if (this.#closed) throw new ClosedError('the image process is closed');

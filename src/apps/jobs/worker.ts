@@ -79,7 +79,8 @@ export const worker: ServiceDefinition = {
   start: async (context) => {
     await prepareBuckets(context.objects);
     const images = imageProcessOf(context, loadJobsConfig(process.env).imageNice);
-    await images.start();
+    // Started now, but not waited for: the first job waits for it instead.
+    images.start().catch((error) => context.logger.warn({ err: error }, 'image process'));
     return { close: () => images.close() };
   },
 };
