@@ -16,11 +16,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { ClosedError, EngineError } from '../../core/errors.ts';
+import { EngineError } from '../../core/errors.ts';
 import type { ServiceContext } from '../../runtime/service.ts';
 import { ImageError } from './image-error.ts';
 import type { ImageReply, ImageRequest } from './image-protocol.ts';
-import type { Thumbnail } from './thumbnail.ts';
+import { makeThumbnail, type Thumbnail } from './thumbnail.ts';
 import type { ThumbnailOptions } from './thumbnail-options.ts';
 
 const CHILD = fileURLToPath(new URL('./image-process-child.ts', import.meta.url));
@@ -65,11 +65,12 @@ export class ImageProcess {
 
   /**
    * As `makeThumbnail`, in the child: rejects with `ImageError` where it
-   * would, with `EngineError` (a passing failure) when the child dies
-   * meanwhile, and with `ClosedError` once `close()` was called.
+   * would, and with `EngineError` (a passing failure) when the child dies
+   * meanwhile. Once `close()` was called, images are made in this process:
+   * the host closes its parts before the handlers that are still running.
    */
   makeThumbnail(bytes: Uint8Array, options: Partial<ThumbnailOptions> = {}): Promise<Thumbnail> {
-    if (this.#closed) return Promise.reject(new ClosedError('the image process is closed'));
+    if (this.#closed) return makeThumbnail(bytes, options);
     const child = this.#child ?? this.#start();
     const request: ImageRequest = { id: this.#nextId++, bytes, options };
     return new Promise<Thumbnail>((resolve, reject) => {
@@ -106,11 +107,11 @@ export class ImageProcess {
    * for it.
    */
   async start(): Promise<void> {
-    if (this.#closed) throw new ClosedError('the image process is closed');
+    if (this.#closed) return;
     await (this.#child ?? this.#start()).ready;
   }
 
-  /** Takes no more images, waits for those in work (at most `graceMs`), then ends the child. */
+  /** Sends no more images, waits for those in work (at most `graceMs`), then ends the child. */
   async close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     this.#closed = true;
     const child = this.#child;

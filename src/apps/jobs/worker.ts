@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { causedBy } from '../../core/envelope.ts';
-import { ClosedError, describeError, PermanentError } from '../../core/errors.ts';
+import { describeError, PermanentError } from '../../core/errors.ts';
 import type { ObjectStore } from '../../core/object-store.ts';
 import type { ServiceDefinition } from '../../runtime/service.ts';
 import { ImageError } from '../image/image-error.ts';
@@ -50,8 +50,6 @@ export const worker: ServiceDefinition = {
           try {
             outcome = await processJob(job, objects, images, jobs);
           } catch (error) {
-            // Shutting down is no failure of the job: it is redelivered after the restart.
-            if (error instanceof ClosedError) throw error;
             if (!(error instanceof PermanentError) && attempt < jobs.attempts) throw error;
             const reason =
               error instanceof PermanentError
