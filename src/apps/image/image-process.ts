@@ -20,7 +20,7 @@ import { EngineError } from '../../core/errors.ts';
 import type { ServiceContext } from '../../runtime/service.ts';
 import { ImageError } from './image-error.ts';
 import type { ImageReply, ImageRequest } from './image-protocol.ts';
-import { makeThumbnail, type Thumbnail } from './thumbnail.ts';
+import type { Thumbnail } from './thumbnail.ts';
 import type { ThumbnailOptions } from './thumbnail-options.ts';
 
 const CHILD = fileURLToPath(new URL('./image-process-child.ts', import.meta.url));
@@ -70,7 +70,10 @@ export class ImageProcess {
    * the host closes its parts before the handlers that are still running.
    */
   makeThumbnail(bytes: Uint8Array, options: Partial<ThumbnailOptions> = {}): Promise<Thumbnail> {
-    if (this.#closed) return makeThumbnail(bytes, options);
+    if (this.#closed) {
+      // Loaded only then: a worker's own process need not load sharp for its shutdown.
+      return import('./thumbnail.ts').then((image) => image.makeThumbnail(bytes, options));
+    }
     const child = this.#child ?? this.#start();
     const request: ImageRequest = { id: this.#nextId++, bytes, options };
     return new Promise<Thumbnail>((resolve, reject) => {
