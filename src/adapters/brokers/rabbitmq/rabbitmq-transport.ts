@@ -136,7 +136,7 @@ export class RabbitMqTransport implements Transport {
         throw new UnsupportedError('the rabbitmq broker does not support delayed delivery');
       }
       for (let i = 0; i < events.length; i++) {
-        messages[i] = eventMessage(events[i]!, this.#publisher.token(), this.#o.maxEventBytes);
+        messages[i] = eventMessage(events[i]!, this.#o.maxEventBytes);
       }
     } catch (error) {
       return Promise.reject(error);

@@ -2,12 +2,19 @@
  * How eventyard writes into a RabbitMQ stream and reads a stream message
  * back. Three kinds of message share a stream:
  *
- * - events: the envelope as JSON, `messageId` `ey.<publish time, ms in
- *   base 36>.<token>` (the time for replay from a time), and the partition
+ * - events: the envelope as JSON (content type
+ *   `application/cloudevents+json`), `messageId` the publish time (ms in
+ *   base 36, 8 digits until 2059) for replay from a time, and the partition
  *   key, if any, in header `ey-key` (so a reader finds an event's partition
- *   without parsing it). As few AMQP properties as that: RabbitMQ converts
- *   each one for the stream, and a `type` plus a header table made a
- *   publish cost the broker about a fifth more;
+ *   without parsing it). As few AMQP properties as that, and not even a
+ *   delivery mode (a stream keeps every message on disk): RabbitMQ converts
+ *   each property for the stream (a `type` plus a header table made a
+ *   publish cost the broker about a fifth more), and without a key
+ *   amqplib's header frame then takes 64 bytes. It allocates that frame
+ *   with `Buffer.alloc`, which V8 serves from its heap up to 64 bytes and
+ *   outside it, at twelve times the cost, from 65: 0.65 µs a publish, about
+ *   4% of the raw client's whole cost per event. test/adapters/rabbitmq/
+ *   event-message.test.ts holds the frame to it;
  * - markers: empty, `type` `eventyard.marker`. AMQP 0-9-1 never tells a
  *   stream consumer where a stream ends, so a reader that must stop at "now"
  *   appends a marker and reads up to it (RabbitMQ's own stream tutorials do
@@ -16,9 +23,11 @@
  *
  * Anything else was published by someone else (MinIO's AMQP target) and is
  * adopted as an envelope by core's `adoptMessage`, so handlers always get
- * CloudEvents. Every `messageId` holds a token unique to the publishing
- * process: a return names the message it refuses by it, and the publisher
- * learns a marker's offset by watching for it (offset-tail.ts).
+ * CloudEvents. Markers and records carry a token unique to the publishing
+ * process in their `messageId`, by which the publisher learns a marker's
+ * offset (offset-tail.ts). An event carries none (it would cost the
+ * allocation above), so the publisher matches a return to its event by
+ * queue and body.
  */
 import type { Message, Options } from 'amqplib';
 import { type Envelope, serializeEvent } from '../../../core/envelope.ts';
@@ -27,8 +36,9 @@ import { partitionOf } from '../../../core/partition.ts';
 
 export const MARKER_TYPE = 'eventyard.marker';
 export const RECORD_TYPE = 'eventyard.record';
-/** How the `messageId` of an event starts (a bare token never does: it is hex and `-`). */
-const EVENT_ID_PREFIX = 'ey.';
+const EVENT_CONTENT_TYPE = 'application/cloudevents+json';
+/** The length of an event's `messageId`, its publish time in base 36 (a token is longer). */
+const EVENT_ID_LENGTH = 8;
 const KEY_HEADER = 'ey-key';
 const EMPTY = Buffer.alloc(0);
 
@@ -40,24 +50,23 @@ export interface OutgoingMessage {
 let stampedAt = 0;
 let stamp = '';
 
-/** `ey.<now, ms in base 36>.`, made once per millisecond. */
+/** Now, ms in base 36, made once per millisecond. */
 function publishStamp(): string {
   const now = Date.now();
   if (now !== stampedAt) {
     stampedAt = now;
-    stamp = `${EVENT_ID_PREFIX}${now.toString(36)}.`;
+    stamp = now.toString(36);
   }
   return stamp;
 }
 
-export function eventMessage(event: Envelope, token: string, maxBytes: number): OutgoingMessage {
+export function eventMessage(event: Envelope, maxBytes: number): OutgoingMessage {
   const text = serializeEvent(event, maxBytes);
   const key = event.partitionkey;
   const options: Options.Publish = {
-    persistent: true,
     mandatory: true,
-    messageId: publishStamp() + token,
-    contentType: 'application/cloudevents+json',
+    messageId: publishStamp(),
+    contentType: EVENT_CONTENT_TYPE,
   };
   if (typeof key === 'string') options.headers = { [KEY_HEADER]: key };
   return { body: Buffer.from(text), options };
@@ -114,8 +123,8 @@ export class StreamMessage {
   /** When it was published (ms): in eventyard's `messageId`, else the AMQP timestamp (seconds), if any. */
   get publishedAt(): number | undefined {
     const id = this.#message.properties.messageId;
-    if (typeof id === 'string' && id.startsWith(EVENT_ID_PREFIX)) {
-      const at = Number.parseInt(id.slice(EVENT_ID_PREFIX.length), 36);
+    if (this.#ownEvent()) {
+      const at = Number.parseInt(id as string, 36);
       if (Number.isFinite(at)) return at;
     }
     const timestamp = this.#message.properties.timestamp as number | undefined;
@@ -160,8 +169,13 @@ export class StreamMessage {
     }
   }
 
+  /** Published by eventyard as an event: a CloudEvents body, with its publish time for an id. */
   #ownEvent(): boolean {
-    const id = this.#message.properties.messageId;
-    return typeof id === 'string' && id.startsWith(EVENT_ID_PREFIX);
+    const { messageId, contentType } = this.#message.properties;
+    return (
+      contentType === EVENT_CONTENT_TYPE &&
+      typeof messageId === 'string' &&
+      messageId.length === EVENT_ID_LENGTH
+    );
   }
 }

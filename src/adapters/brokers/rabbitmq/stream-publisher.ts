@@ -10,7 +10,7 @@
  * because a stream would keep both copies.
  */
 import { randomUUID } from 'node:crypto';
-import type { ConfirmChannel } from 'amqplib';
+import type { ConfirmChannel, Message } from 'amqplib';
 import { describeError, EngineError } from '../../../core/errors.ts';
 import { OffsetTail } from './offset-tail.ts';
 import type { RabbitMqConnection } from './rabbitmq-connection.ts';
@@ -29,7 +29,8 @@ export class StreamPublisher {
   readonly #connection: RabbitMqConnection;
   readonly #options: StreamPublisherOptions;
   readonly #tails = new Map<string, OffsetTail>();
-  readonly #returned = new Set<string>();
+  /** Messages RabbitMQ returned (no queue took them) whose confirm has not come yet. */
+  readonly #returned: Message[] = [];
   readonly #tokenBase = randomUUID().slice(0, 13);
   #tokenSeq = 0;
   #channel: Promise<ConfirmChannel> | undefined;
@@ -109,9 +110,8 @@ export class StreamPublisher {
 
   /** Why a publish of `message` failed, given its confirm callback's argument; undefined if it did not. */
   #failure(queue: string, message: OutgoingMessage, error: unknown): EngineError | undefined {
-    // A return comes before the confirm; with none outstanding there is no token to look up.
-    const returned =
-      this.#returned.size > 0 && this.#returned.delete(message.options.messageId as string);
+    // A return comes before the confirm; with none outstanding there is nothing to look up.
+    const returned = this.#returned.length > 0 && this.#takeReturned(queue, message);
     if (!error && !returned) return undefined;
     return new EngineError(
       returned
@@ -119,6 +119,22 @@ export class StreamPublisher {
         : `RabbitMQ did not confirm a publish to ${queue}: ${describeError(error)}`,
       { cause: error },
     );
+  }
+
+  /**
+   * Whether `message` was returned, forgetting the return. An event carries
+   * no token (stream-message.ts), so a return is matched by queue, id and
+   * body: two messages alike in all three are one and the same to a reader.
+   */
+  #takeReturned(queue: string, message: OutgoingMessage): boolean {
+    const index = this.#returned.findIndex(
+      (r) =>
+        r.fields.routingKey === queue &&
+        r.properties.messageId === message.options.messageId &&
+        r.content.equals(message.body),
+    );
+    if (index >= 0) this.#returned.splice(index, 1);
+    return index >= 0;
   }
 
   /** Appends `messages` (which carry tokens) and resolves with their offsets, in order. */
@@ -206,10 +222,10 @@ export class StreamPublisher {
       channel.on('close', () => {
         if (this.#channel === opening) this.#channel = undefined;
         if (this.#open === channel) this.#open = undefined;
+        // Its confirms will never come: each waiting publish fails with the channel.
+        this.#returned.length = 0;
       });
-      channel.on('return', (message: { properties: { messageId?: string } }) => {
-        if (message.properties.messageId) this.#returned.add(message.properties.messageId);
-      });
+      channel.on('return', (message: Message) => this.#returned.push(message));
       if (this.#channel === opening) this.#open = channel;
       return channel;
     });
