@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
-import { describeSettings, parseSettings } from './settings.ts';
+import { describeSettings, flag, parseSettings } from './settings.ts';
 
 const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce
@@ -18,11 +18,6 @@ const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     .min(min, { error: `must be a whole number from ${min} to ${max}` })
     .max(max, { error: `must be a whole number from ${min} to ${max}` });
 const port = wholeNumber(0, 65_535);
-const flag = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], {
-    error: 'must be one of 1, 0, true, false, yes, no, on, off',
-  })
-  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 const engineUrl = (schemes: readonly string[]) =>
   z
     .string()

@@ -65,6 +65,13 @@ export function parsePrefixedSettings<S extends z.ZodObject>(
   return parseSettings(schema, values);
 }
 
+/** A yes or no, read from a variable's text (1/0, true/false, yes/no, on/off). */
+export const flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], {
+    error: 'must be one of 1, 0, true, false, yes, no, on, off',
+  })
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
 /** A whole number in [min, max], read from a variable's text. */
 export function wholeNumber(min: number, max: number) {
   const error = `must be a whole number from ${min} to ${max}`;

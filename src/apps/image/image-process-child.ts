@@ -1,7 +1,7 @@
 /**
  * The child of ImageProcess: lowers itself to the nice value it is given
- * (argv[2]), makes the thumbnails asked for over IPC, and exits when its
- * parent goes. Several requests may be in work at once; sharp runs them
+ * (argv[2]) and, if argv[3] says `idle`, into the idle scheduling class;
+ * makes the thumbnails asked for over IPC, and exits when its parent goes. Several requests may be in work at once; sharp runs them
  * on this process's own libuv pool.
  */
 import { describeError } from '../../core/errors.ts';
@@ -10,7 +10,10 @@ import type { ImageReply, ImageRequest } from './image-protocol.ts';
 import { lowerProcess } from './thread-priority.ts';
 import { makeThumbnail } from './thumbnail.ts';
 
-const problem = lowerProcess(Number(process.argv[2] ?? 0));
+const problems = lowerProcess({
+  nice: Number(process.argv[2] ?? 0),
+  idle: process.argv[3] === 'idle',
+});
 
 process.on('message', (request: ImageRequest) => {
   makeThumbnail(request.bytes, request.options).then(
@@ -30,4 +33,4 @@ function reply(message: ImageReply): void {
 }
 
 process.on('disconnect', () => process.exit(0));
-reply(problem ? { ready: true, problem } : { ready: true });
+reply({ ready: true, problems });

@@ -4,7 +4,8 @@
  * API leaves idle; lowering libvips's own threads is not enough, because
  * sharp decodes and encodes on libuv's pool threads, which carry no name to
  * find them by and serve the API's file operations too. A child process
- * started at `nice` has every one of its threads at that priority, and its
+ * lowered at its start (thread-priority.ts: a nice value, and Linux's idle
+ * scheduling class) has every one of its threads at that priority, and its
  * own libuv pool. It also keeps a crash of native image code (a hostile
  * file) out of the worker: the images in work fail with a passing error, to
  * be retried, and the next one starts a new child.
@@ -20,6 +21,7 @@ import { EngineError } from '../../core/errors.ts';
 import type { ServiceContext } from '../../runtime/service.ts';
 import { ImageError } from './image-error.ts';
 import type { ImageReply, ImageRequest } from './image-protocol.ts';
+import type { ProcessPriority } from './thread-priority.ts';
 import type { Thumbnail } from './thumbnail.ts';
 import type { ThumbnailOptions } from './thumbnail-options.ts';
 
@@ -30,8 +32,8 @@ const TSX = import.meta.resolve('tsx');
 const CLOSE_GRACE_MS = 10_000;
 
 export interface ImageProcessOptions {
-  /** Nice value of the child, 0 to 19 (0: the parent's priority). */
-  readonly nice: number;
+  /** The child's priority (nice 0 and not idle: the parent's). */
+  readonly priority: ProcessPriority;
   /** Told when the child could not lower its priority (it works on regardless). */
   readonly onProblem: (message: string) => void;
 }
@@ -134,7 +136,8 @@ export class ImageProcess {
   }
 
   #start(): Child {
-    const worker = fork(CHILD, [String(this.#options.nice)], {
+    const { nice, idle } = this.#options.priority;
+    const worker = fork(CHILD, [String(nice), idle ? 'idle' : 'normal'], {
       execArgv: ['--import', TSX],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -151,7 +154,7 @@ export class ImageProcess {
     const child: Child = { worker, pending, exited, ready: started, failStart: failed };
     worker.on('message', (reply: ImageReply) => {
       if ('ready' in reply) {
-        if (reply.problem) this.#options.onProblem(reply.problem);
+        for (const problem of reply.problems) this.#options.onProblem(problem);
         return ready();
       }
       const waiting = pending.get(reply.id);
@@ -197,10 +200,10 @@ export class ImageProcess {
 const byService = new WeakMap<ServiceContext, ImageProcess>();
 
 /** The image process of the service `context` belongs to (one per service per host), made on first ask. */
-export function imageProcessOf(context: ServiceContext, nice: number): ImageProcess {
+export function imageProcessOf(context: ServiceContext, priority: ProcessPriority): ImageProcess {
   let images = byService.get(context);
   if (!images) {
-    images = new ImageProcess({ nice, onProblem: (problem) => context.logger.warn(problem) });
+    images = new ImageProcess({ priority, onProblem: (problem) => context.logger.warn(problem) });
     byService.set(context, images);
   }
   return images;

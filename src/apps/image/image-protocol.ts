@@ -12,9 +12,9 @@ export interface ImageRequest {
 /**
  * A thumbnail, or why there is none (`reason` when the image is at fault:
  * an ImageError); or, once at the start, that the child is ready, with
- * the problem it met lowering its priority, if any.
+ * the problems it met lowering its priority.
  */
 export type ImageReply =
   | { readonly id: number; readonly thumbnail: Thumbnail }
   | { readonly id: number; readonly reason?: ImageFailureReason; readonly message: string }
-  | { readonly ready: true; readonly problem?: string };
+  | { readonly ready: true; readonly problems: readonly string[] };

@@ -5,8 +5,14 @@
  * refused with a message naming the variable.
  */
 import { z } from 'zod';
-import { describeSettings, parsePrefixedSettings, wholeNumber } from '../../runtime/settings.ts';
+import {
+  describeSettings,
+  flag,
+  parsePrefixedSettings,
+  wholeNumber,
+} from '../../runtime/settings.ts';
 import { THUMBNAIL_FORMATS } from '../image/image-formats.ts';
+import type { ProcessPriority } from '../image/thread-priority.ts';
 import { THUMBNAIL_DEFAULTS } from '../image/thumbnail-options.ts';
 import type { Operation } from './job-message.ts';
 
@@ -22,10 +28,15 @@ export const jobsConfigSchema = z.object({
   EVENTYARD_JOBS_CONCURRENCY: wholeNumber(1, 64)
     .default(2)
     .describe('Jobs a worker process works on at once'),
+  EVENTYARD_JOBS_IMAGE_IDLE: flag
+    .default(true)
+    .describe(
+      "Run the worker's image process in Linux's idle scheduling class (SCHED_IDLE, set with util-linux's chrt), so image work takes only the CPU an API in the same host leaves idle; where it cannot be set, the nice value alone lowers it",
+    ),
   EVENTYARD_JOBS_IMAGE_NICE: wholeNumber(0, 19)
     .default(10)
     .describe(
-      "Nice value of the worker's image process, so image work takes the CPU an API in the same host leaves idle (0: the worker's own)",
+      "Nice value of the worker's image process (0: the worker's own); the image process's share of the CPU beside other lowered work, or its whole lowering where the idle class is off or cannot be set",
     ),
   EVENTYARD_JOBS_ATTEMPTS: wholeNumber(1, 100)
     .default(5)
@@ -48,8 +59,8 @@ export const jobsConfigSchema = z.object({
 export interface JobsConfig {
   readonly maxPayloadBytes: number;
   readonly concurrency: number;
-  /** Nice value of the image process (0: the worker's own). */
-  readonly imageNice: number;
+  /** The image process's priority. */
+  readonly imagePriority: ProcessPriority;
   readonly attempts: number;
   readonly maxPixels: number;
   /** What a job that names no operation gets; a job's own fields override these. */
@@ -63,7 +74,7 @@ export function loadJobsConfig(
   return {
     maxPayloadBytes: v.EVENTYARD_JOBS_MAX_PAYLOAD_BYTES,
     concurrency: v.EVENTYARD_JOBS_CONCURRENCY,
-    imageNice: v.EVENTYARD_JOBS_IMAGE_NICE,
+    imagePriority: { nice: v.EVENTYARD_JOBS_IMAGE_NICE, idle: v.EVENTYARD_JOBS_IMAGE_IDLE },
     attempts: v.EVENTYARD_JOBS_ATTEMPTS,
     maxPixels: v.EVENTYARD_JOBS_MAX_PIXELS,
     defaultOperation: {

@@ -12,7 +12,8 @@
  * `RUNNING`. The result has one key per job, so a retry rewrites the same
  * object, and the outcome commits with the inbox record: one per job.
  * The image work runs in a child process at a lower CPU priority
- * (EVENTYARD_JOBS_IMAGE_NICE): an API in the same host keeps its CPU.
+ * (EVENTYARD_JOBS_IMAGE_IDLE, EVENTYARD_JOBS_IMAGE_NICE): an API in the
+ * same host keeps its CPU.
  */
 import { createHash } from 'node:crypto';
 import { causedBy } from '../../core/envelope.ts';
@@ -32,7 +33,7 @@ export const worker: ServiceDefinition = {
   subscriptions: (context) => {
     const { objects } = context;
     const jobs = loadJobsConfig(process.env);
-    const images = imageProcessOf(context, jobs.imageNice);
+    const images = imageProcessOf(context, jobs.imagePriority);
     return [
       {
         topic: DATA_STREAM,
@@ -76,7 +77,7 @@ export const worker: ServiceDefinition = {
   },
   start: async (context) => {
     await prepareBuckets(context.objects);
-    const images = imageProcessOf(context, loadJobsConfig(process.env).imageNice);
+    const images = imageProcessOf(context, loadJobsConfig(process.env).imagePriority);
     // Started now, but not waited for: the first job waits for it instead.
     images.start().catch((error) => context.logger.warn({ err: error }, 'image process'));
     return { close: () => images.close() };

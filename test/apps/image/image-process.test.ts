@@ -21,18 +21,27 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The nice value of every thread of process `pid` (Linux). */
-function threadNices(pid: number): number[] {
+/** Field `n` of stat(5) of every thread of process `pid` (Linux). */
+function threadStat(pid: number, n: number): number[] {
   return readdirSync(`/proc/${pid}/task`).map((tid) => {
     const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may hold spaces: nice is field 19.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    // Fields after the command name, which is in parentheses and may hold spaces, start at 3.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[n - 3]);
   });
 }
+const NICE = 19;
+const POLICY = 41;
+const SCHED_OTHER = 0;
+const SCHED_IDLE = 5;
 
-test('a thumbnail is made in the child, whose every thread runs at the nice value asked for', async (t) => {
+const normal = { nice: 0, idle: false };
+
+test('a thumbnail is made in the child, whose every thread runs idle-class at the nice value asked for', async (t) => {
   const problems: string[] = [];
-  const images = new ImageProcess({ nice: 7, onProblem: (problem) => problems.push(problem) });
+  const images = new ImageProcess({
+    priority: { nice: 7, idle: true },
+    onProblem: (problem) => problems.push(problem),
+  });
   t.after(() => images.close());
   const photo = await photoJpeg({ width: 800, height: 600 });
   const thumbnail = await images.makeThumbnail(photo, { width: 200, height: 200, format: 'webp' });
@@ -45,15 +54,54 @@ test('a thumbnail is made in the child, whose every thread runs at the nice valu
   assert.deepEqual([meta.format, meta.width, meta.height], ['webp', 200, 150]);
   assert.notEqual(images.pid, process.pid);
   if (linux) {
-    const nices = threadNices(images.pid!);
+    // After a thumbnail: libuv's pool and libvips's workers, started since, are in it too.
+    const nices = threadStat(images.pid!, NICE);
     assert.ok(nices.length > 4, `the child has its threads (${nices.length})`);
     assert.deepEqual(new Set(nices), new Set([7]), `every thread at nice 7: ${nices.join(',')}`);
+    const policies = threadStat(images.pid!, POLICY);
+    assert.deepEqual(new Set(policies), new Set([SCHED_IDLE]), `policies ${policies.join(',')}`);
     assert.deepEqual(problems, []);
+    assert.deepEqual(threadStat(process.pid, POLICY)[0], SCHED_OTHER, 'the parent is as it was');
   }
 });
 
+test('a child asked for the normal class stays in it', { skip: !linux }, async (t) => {
+  const images = new ImageProcess({ priority: normal, onProblem: () => {} });
+  t.after(() => images.close());
+  await images.makeThumbnail(await photoJpeg({ width: 64, height: 48 }), { width: 32 });
+  assert.deepEqual(new Set(threadStat(images.pid!, POLICY)), new Set([SCHED_OTHER]));
+  assert.deepEqual(new Set(threadStat(images.pid!, NICE)), new Set([0]));
+});
+
+test('where the idle class cannot be set, the child says why and makes images at its nice value', {
+  skip: !linux,
+}, async (t) => {
+  const problems: string[] = [];
+  // As on a system without util-linux: no chrt on the child's PATH.
+  const path = process.env.PATH;
+  process.env.PATH = '/nonexistent';
+  t.after(() => {
+    process.env.PATH = path;
+  });
+  const images = new ImageProcess({
+    priority: { nice: 5, idle: true },
+    onProblem: (problem) => problems.push(problem),
+  });
+  t.after(() => images.close());
+  await images.start();
+  process.env.PATH = path;
+  const thumbnail = await images.makeThumbnail(await photoJpeg({ width: 64, height: 48 }), {
+    width: 32,
+  });
+  assert.equal(thumbnail.width, 32);
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!, /idle scheduling class with chrt/);
+  assert.deepEqual(new Set(threadStat(images.pid!, NICE)), new Set([5]));
+  assert.deepEqual(new Set(threadStat(images.pid!, POLICY)), new Set([SCHED_OTHER]));
+});
+
 test('an image at fault is an ImageError with its reason, as in the same process', async (t) => {
-  const images = new ImageProcess({ nice: 0, onProblem: () => {} });
+  const images = new ImageProcess({ priority: normal, onProblem: () => {} });
   t.after(() => images.close());
   await assert.rejects(
     images.makeThumbnail(Buffer.from('not an image at all')),
@@ -65,7 +113,7 @@ test('an image at fault is an ImageError with its reason, as in the same process
 });
 
 test('a child killed with images in work fails them as passing errors; the next image starts a new child', async (t) => {
-  const images = new ImageProcess({ nice: 0, onProblem: () => {} });
+  const images = new ImageProcess({ priority: normal, onProblem: () => {} });
   t.after(() => images.close());
   await images.start();
   const first = images.pid!;
@@ -73,6 +121,8 @@ test('a child killed with images in work fails them as passing errors; the next 
   const inWork = Array.from({ length: 3 }, () =>
     images.makeThumbnail(photo, { width: 1000, height: 1000, format: 'avif' }),
   );
+  // Once they are handed over (a kill before that fails them as not handed over: EPIPE).
+  await new Promise((resolve) => setImmediate(resolve));
   process.kill(first, 'SIGKILL');
   for (const work of inWork) {
     await assert.rejects(work, (error: unknown) => {
@@ -88,7 +138,7 @@ test('a child killed with images in work fails them as passing errors; the next 
 });
 
 test('close lets the images in work finish, then ends the child; later images are made in this process', async () => {
-  const images = new ImageProcess({ nice: 0, onProblem: () => {} });
+  const images = new ImageProcess({ priority: normal, onProblem: () => {} });
   await images.start();
   const pid = images.pid!;
   const photo = await photoJpeg({ width: 1600, height: 1200 });

@@ -7,7 +7,7 @@ test('defaults: 10 MiB payloads, 2 at once, 5 attempts, results fit 1024x1024 we
   const config = loadJobsConfig({});
   assert.equal(config.maxPayloadBytes, 10 * 1024 * 1024);
   assert.equal(config.concurrency, 2);
-  assert.equal(config.imageNice, 10);
+  assert.deepEqual(config.imagePriority, { nice: 10, idle: true });
   assert.equal(config.attempts, 5);
   assert.deepEqual(config.defaultOperation, {
     width: 1024,
@@ -23,6 +23,7 @@ test('values are read from the environment', () => {
     EVENTYARD_JOBS_MAX_PAYLOAD_BYTES: '2048',
     EVENTYARD_JOBS_CONCURRENCY: '8',
     EVENTYARD_JOBS_IMAGE_NICE: '19',
+    EVENTYARD_JOBS_IMAGE_IDLE: 'no',
     EVENTYARD_JOBS_ATTEMPTS: '3',
     EVENTYARD_JOBS_MAX_PIXELS: '1000',
     EVENTYARD_JOBS_DEFAULT_WIDTH: '64',
@@ -34,11 +35,11 @@ test('values are read from the environment', () => {
     [
       config.maxPayloadBytes,
       config.concurrency,
-      config.imageNice,
+      config.imagePriority,
       config.attempts,
       config.maxPixels,
     ],
-    [2048, 8, 19, 3, 1000],
+    [2048, 8, { nice: 19, idle: false }, 3, 1000],
   );
   assert.deepEqual(
     [config.defaultOperation.width, config.defaultOperation.height, config.defaultOperation.format],
@@ -52,6 +53,7 @@ test('a bad value or an unknown EVENTYARD_JOBS_ name is refused, naming the vari
     ['EVENTYARD_JOBS_CONCURRENCY', 'many'],
     ['EVENTYARD_JOBS_ATTEMPTS', '1.5'],
     ['EVENTYARD_JOBS_IMAGE_NICE', '20'],
+    ['EVENTYARD_JOBS_IMAGE_IDLE', 'maybe'],
     ['EVENTYARD_JOBS_DEFAULT_FORMAT', 'bmp'],
     ['EVENTYARD_JOBS_WIDTH', '10'],
   ] as const) {
