@@ -102,7 +102,9 @@ test('garbage collection removes old orphan blobs and temp files, and nothing el
   mkdirSync(join(e.root, bucket, orphan.slice(0, 2)), { recursive: true });
   const orphanPath = join(e.root, bucket, orphan.slice(0, 2), orphan);
   writeFileSync(orphanPath, 'a blob whose commit never happened');
+  // As an earlier version, which wrote to a temp file and renamed it, could leave one.
   const tempPath = join(e.root, '.tmp', `${randomUUID()}.part`);
+  mkdirSync(join(e.root, '.tmp'), { recursive: true });
   writeFileSync(tempPath, 'half a body');
   const foreign = join(e.root, bucket, 'not-a-blob.txt');
   writeFileSync(foreign, 'not ours');
@@ -136,6 +138,7 @@ test('opening the store collects garbage left by an earlier process', async (t) 
   mkdirSync(join(orphanPath, '..'), { recursive: true });
   writeFileSync(orphanPath, 'orphan');
   const tempPath = join(first.root, '.tmp', `${randomUUID()}.part`);
+  mkdirSync(join(first.root, '.tmp'), { recursive: true });
   writeFileSync(tempPath, 'temp');
   const old = new Date(Date.now() - 120_000);
   for (const path of [orphanPath, tempPath]) utimesSync(path, old, old);

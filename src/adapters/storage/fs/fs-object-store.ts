@@ -2,10 +2,10 @@
  * The embedded object store: content in blob files under a folder,
  * metadata and bucket notifications in the SQLite database of the log.
  *
- * A put streams the body to a temp file (MD5, size and limits checked on
- * the way), renames it to a fresh blob path (both fsynced when the
- * database fsyncs its commits, so content and row are equally durable),
- * and only then, in one write transaction, records the object's row and
+ * A put streams the body to a fresh blob file (MD5, size and limits
+ * checked on the way; fsynced with its folder when the database fsyncs its
+ * commits, so content and row are equally durable), and only then, in one
+ * write transaction, records the object's row and
  * appends its notifications to the log. An object is therefore visible
  * exactly when its notification is in the log; a crash before the commit
  * leaves only an unreferenced blob, which garbage collection removes.
@@ -74,7 +74,7 @@ export class FsObjectStore implements NotifyingObjectStore {
   readonly #blobs: BlobFiles;
   readonly #notifications: NotificationOutbox;
   readonly #graceMs: number;
-  /** Ids of puts in flight here (their temp file and blob): garbage collection skips them. */
+  /** Ids of puts in flight here (their blobs): garbage collection skips them. */
   readonly #inFlight = new Set<string>();
   readonly #running = new Set<Promise<unknown>>();
   #closed = false;
@@ -149,8 +149,7 @@ export class FsObjectStore implements NotifyingObjectStore {
             contentLength: attributes.contentLength,
             contentMd5: attributes.contentMd5?.digest,
           };
-          const written = await this.#blobs.receive(id, input.body, limits);
-          await this.#blobs.place(id, bucket);
+          const written = await this.#blobs.write(id, bucket, input.body, limits);
           const info: ObjectInfo = {
             bucket,
             key,
@@ -263,7 +262,7 @@ export class FsObjectStore implements NotifyingObjectStore {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
   }
 
-  /** Records a placed blob as the object, with its notifications, in one transaction. */
+  /** Records a written blob as the object, with its notifications, in one transaction. */
   async #record(info: ObjectInfo, blob: string, context?: BucketEventContext): Promise<ObjectInfo> {
     let outcome: PutOutcome;
     try {
