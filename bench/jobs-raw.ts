@@ -1,22 +1,22 @@
 /**
  * The floor under `POST /ptc-file-processor/job/image`: a bare fastify
  * route doing the same work with no framework of ours. JSON body, base64
- * decode, MD5 checked, the bytes written to a temp file and renamed into
- * place, then one better-sqlite3 insert (WAL, synchronous=NORMAL): the
+ * decode, MD5 checked, the bytes written to a new file (as the fs object
+ * store writes a blob), then one better-sqlite3 insert (WAL, synchronous=NORMAL): the
  * embedded engines' default durability (EVENTYARD_FSYNC=false: a put and a
  * commit survive a crash of the process, not a power loss; with it set,
  * both fsync). No JWT, no schema, no outbox message.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import { JOB_IMAGE_PATH, type LoadOptions, type LoadResult, runLoad } from './jobs-load.ts';
 
 async function writeFile(path: string, bytes: Buffer): Promise<void> {
-  const handle = await open(path, 'w');
+  const handle = await open(path, 'wx');
   try {
     await handle.write(bytes);
   } finally {
@@ -43,8 +43,7 @@ export async function measureRawJobPost(
     const md5 = createHash('md5').update(bytes).digest('hex');
     if (md5 !== body.md5) return reply.code(400).send({ error: 'md5 mismatch' });
     const id = randomUUID();
-    await writeFile(join(blobs, `${id}.part`), bytes);
-    await rename(join(blobs, `${id}.part`), join(blobs, id));
+    await writeFile(join(blobs, id), bytes);
     insert.run(id, bytes.length, md5, new Date().toISOString());
     return reply.code(201).send({ jobId: id });
   });

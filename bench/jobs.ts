@@ -219,7 +219,7 @@ export async function measureJobs(dir: string, sizes: JobsSizes): Promise<Sectio
   const fixedName = `POST job/image at ${sizes.rate} req/s, ${sizes.rateConnections} connections, ${sizes.seconds} s`;
   const unlimited = `no rate limit, ${sizes.maxConnections} connections, ${sizes.maxSeconds} s`;
   const maxName = `POST job/image, ${unlimited}`;
-  const rawName = `raw fastify (decode, MD5, file written and renamed, SQLite insert), ${unlimited}`;
+  const rawName = `raw fastify (decode, MD5, file written, SQLite insert), ${unlimited}`;
   const [fixedRate, fixedLatency] = loadFigures(fixedName, fixed, sizes.rate);
   const [maxRate, maxLatency] = loadFigures(maxName, max, 0);
   const [rawRate, rawLatency] = loadFigures(rawName, raw, 0);

@@ -71,7 +71,7 @@ const EMBEDDED_LINES = [
   new RegExp(`^POST job/image, no rate limit, .*: accepted \\(201\\)\\s.*\\s${FIGURE}$`),
   new RegExp(`^jobs end to end \\(POST -> SUCCESS\\), .*\\s${FIGURE}$`),
   new RegExp(
-    `^raw fastify \\(decode, MD5, file written and renamed, SQLite insert\\), .*\\s${FIGURE}$`,
+    `^raw fastify \\(decode, MD5, file written, SQLite insert\\), .*\\s${FIGURE}$`,
   ),
   new RegExp(`^ratio eventyard/raw POST job/image, no rate limit: ${RATIO}$`),
   /^note: target POST job\/image p99 at 500 req\/s < 20 ms: (PASS|FAIL) \(\d+\.\d\d\)$/,
