@@ -70,9 +70,7 @@ const EMBEDDED_LINES = [
   new RegExp(`^POST job/image at 500 req/s, .*: accepted \\(201\\)\\s.*\\s${FIGURE}$`),
   new RegExp(`^POST job/image, no rate limit, .*: accepted \\(201\\)\\s.*\\s${FIGURE}$`),
   new RegExp(`^jobs end to end \\(POST -> SUCCESS\\), .*\\s${FIGURE}$`),
-  new RegExp(
-    `^raw fastify \\(decode, MD5, file written, SQLite insert\\), .*\\s${FIGURE}$`,
-  ),
+  new RegExp(`^raw fastify \\(decode, MD5, file written, SQLite insert\\), .*\\s${FIGURE}$`),
   new RegExp(`^ratio eventyard/raw POST job/image, no rate limit: ${RATIO}$`),
   /^note: target POST job\/image p99 at 500 req\/s < 20 ms: (PASS|FAIL) \(\d+\.\d\d\)$/,
   /^== 11\. Catalog: commands through validator, persister, materializer to the query API ==$/,

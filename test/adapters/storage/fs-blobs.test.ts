@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'n
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_MAX_OBJECT_BYTES } from '../../../src/adapters/storage/fs/fs-object-store.ts';
-import { ValidationError } from '../../../src/core/errors.ts';
+import { type NotFoundError, ValidationError } from '../../../src/core/errors.ts';
 import { uniqueName } from '../../support/names.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { type FsEngine, openFsEngine } from './fixtures/fs-engine.ts';
@@ -91,6 +91,31 @@ test('refused and failed puts leave no temp file or blob', async (t) => {
   await e.store.deleteBucket(bucket);
   await assert.rejects(e.store.put({ bucket, key: 'k', body: Buffer.from('late') }));
   assert.deepEqual(filesUnder(e.root), []);
+});
+
+test('a bucket another process deleted refuses the next put, which leaves no blob', async (t) => {
+  const dir = tempDir('eventyard-fs-two-');
+  t.after(() => dir.remove());
+  // Two processes on one data dir: each store its own database connection.
+  const first = openFsEngine(dir.path);
+  const second = openFsEngine(dir.path);
+  t.after(async () => {
+    await first.close();
+    await second.close();
+  });
+  const bucket = uniqueName('gone');
+  await first.store.createBucket(bucket);
+  await first.store.put({ bucket, key: 'a', body: Buffer.from('first') });
+  await second.store.delete(bucket, 'a');
+  await second.store.deleteBucket(bucket);
+  await assert.rejects(
+    first.store.put({ bucket, key: 'b', body: Buffer.from('late') }),
+    (error: NotFoundError) => error.details.code === 'NoSuchBucket',
+  );
+  assert.deepEqual(filesUnder(join(first.root, bucket)), []);
+  await first.store.createBucket(bucket);
+  await first.store.put({ bucket, key: 'c', body: Buffer.from('again') });
+  assert.equal((await second.store.head(bucket, 'c')).size, 5);
 });
 
 test('garbage collection removes old orphan blobs and temp files, and nothing else', async (t) => {
