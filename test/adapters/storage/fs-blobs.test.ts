@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_MAX_OBJECT_BYTES } from '../../../src/adapters/storage/fs/fs-object-store.ts';
@@ -91,6 +91,23 @@ test('refused and failed puts leave no temp file or blob', async (t) => {
   await e.store.deleteBucket(bucket);
   await assert.rejects(e.store.put({ bucket, key: 'k', body: Buffer.from('late') }));
   assert.deepEqual(filesUnder(e.root), []);
+});
+
+test('a put whose blob folder was removed meanwhile makes it again', async (t) => {
+  const { e } = engine(t);
+  const bucket = uniqueName('folders');
+  await e.store.createBucket(bucket);
+  // Enough puts that most of the 256 shard folders are known to exist...
+  const put = (key: string) => e.store.put({ bucket, key, body: Buffer.from(key) });
+  for (let i = 0; i < 300; i++) await put(`before-${i}`);
+  for (let i = 0; i < 300; i++) await e.store.delete(bucket, `before-${i}`);
+  // ...then gone, as a deleteBucket (of this or another process) leaves them.
+  rmSync(join(e.root, bucket), { recursive: true });
+  for (let i = 0; i < 100; i++) await put(`after-${i}`);
+  const after = filesUnder(join(e.root, bucket));
+  assert.equal(after.length, 100);
+  assert.ok(after.every((path) => BLOB.test(path)));
+  assert.equal((await e.store.head(bucket, 'after-99')).size, 'after-99'.length);
 });
 
 test('a bucket another process deleted refuses the next put, which leaves no blob', async (t) => {

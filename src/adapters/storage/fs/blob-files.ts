@@ -69,8 +69,10 @@ export class BlobFiles {
       try {
         written = await writeBlob(path, body, limits, this.sync);
       } catch (error) {
-        // A deleteBucket of this bucket may have removed the empty folder meanwhile.
-        if (codeOf(error) !== 'ENOENT') throw error;
+        // A deleteBucket of this bucket may have removed the empty folder meanwhile. Only then:
+        // a body that fails with ENOENT of its own is partly read and cannot be written again.
+        const folderGone = codeOf(error) === 'ENOENT' && (error as { path?: string }).path === path;
+        if (!folderGone) throw error;
         this.#folders.delete(folder);
         if (attempt < 3) continue;
         throw error;
