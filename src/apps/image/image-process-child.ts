@@ -1,8 +1,9 @@
 /**
  * The child of ImageProcess: lowers itself to the nice value it is given
  * (argv[2]) and, if argv[3] says `idle`, into the idle scheduling class;
- * makes the thumbnails asked for over IPC, and exits when its parent goes. Several requests may be in work at once; sharp runs them
- * on this process's own libuv pool.
+ * makes the thumbnails asked for over IPC, and exits when its parent goes.
+ * Several requests may be in work at once; sharp runs them on this
+ * process's own libuv pool.
  */
 import { describeError } from '../../core/errors.ts';
 import { ImageError } from './image-error.ts';
