@@ -112,13 +112,13 @@ test('a put whose blob folder was removed meanwhile makes it again', async (t) =
 
 test('a bucket another process deleted refuses the next put, which leaves no blob', async (t) => {
   const dir = tempDir('eventyard-fs-two-');
-  t.after(() => dir.remove());
   // Two processes on one data dir: each store its own database connection.
   const first = openFsEngine(dir.path);
   const second = openFsEngine(dir.path);
   t.after(async () => {
     await first.close();
     await second.close();
+    dir.remove();
   });
   const bucket = uniqueName('gone');
   await first.store.createBucket(bucket);

@@ -221,7 +221,10 @@ export class GroupMember implements TransportConsumer, DeliveryOwner {
       if (this.#stopped) return;
       if (!this.#held.has(partition) && (await this.#acquire(partition))) added = true;
     }
-    if (added) await this.#restartCursor();
+    // Also when partitions are held with no cursor: one that failed to open (a
+    // stream a restarted node had not brought back yet) is tried again here,
+    // where before the member held its partitions and read nothing, for good.
+    if (added || (this.#held.size > 0 && !this.#cursor)) await this.#restartCursor();
     else if (this.#held.size === 0) await this.#closeCursor();
   }
 

@@ -46,6 +46,8 @@ export class StreamCursor {
   #takenSinceAck = 0;
   #waiter: (() => void) | undefined;
   #readableScheduled = false;
+  /** A #reattach loop runs. */
+  #retrying = false;
 
   private constructor(
     connection: RabbitMqConnection,
@@ -67,7 +69,7 @@ export class StreamCursor {
     options: StreamCursorOptions,
   ): Promise<StreamCursor> {
     const cursor = new StreamCursor(connection, stream, start, options);
-    await cursor.#attach();
+    if (!(await cursor.#attach())) cursor.#retry();
     return cursor;
   }
 
@@ -132,11 +134,26 @@ export class StreamCursor {
     await channel?.close().catch(() => {});
   }
 
-  async #attach(): Promise<void> {
+  /**
+   * One attach: true when its consumer runs; throws if it was refused, and
+   * whoever called it tries again. The channel counts as lost (and is
+   * attached again) only once its consumer runs: a consume refused with a
+   * 404 also closes the channel, and that close starting a second retry
+   * beside the caller's made each failure one more loop (38 attaches in
+   * 30 ms while a restarted node brought its streams back, and the cursor
+   * left on none of them).
+   */
+  async #attach(): Promise<boolean> {
     const channel = await this.#connection.channel();
+    let consuming = false;
+    let channelClosed = false;
+    channel.on('close', () => {
+      channelClosed = true;
+      if (consuming) this.#lost(channel);
+    });
     try {
       await channel.prefetch(this.#options.prefetch);
-      channel.on('close', () => this.#lost(channel));
+      // Set before the consume answers: its first messages may come first.
       this.#channel = channel;
       await channel.consume(this.stream, (raw) => this.#received(channel, raw), {
         arguments: { 'x-stream-offset': offsetArgument(this.#resumePoint()) },
@@ -146,7 +163,14 @@ export class StreamCursor {
       channel.close().catch(() => {});
       throw error;
     }
+    if (channelClosed) {
+      // Closed between the consume's answer and now: not attached after all.
+      if (this.#channel === channel) this.#channel = undefined;
+      return false;
+    }
+    consuming = true;
     if (this.closed) channel.close().catch(() => {});
+    return true;
   }
 
   #resumePoint(): StreamStart {
@@ -195,27 +219,36 @@ export class StreamCursor {
     if (this.#lastReceived < 0 && this.#options.resumeWhenEmpty !== undefined) {
       this.#start = this.#options.resumeWhenEmpty;
     }
+    this.#retry();
+  }
+
+  /** Starts attaching again until it works or the cursor closes, unless that is under way. */
+  #retry(): void {
+    if (this.#retrying) return;
+    this.#retrying = true;
     void this.#reattach();
   }
 
   async #reattach(): Promise<void> {
     for (let delay = 100; !this.closed; delay = Math.min(delay * 2, 5_000)) {
       try {
-        await this.#attach();
-        return;
+        if (await this.#attach()) {
+          // Done before the channel can be lost again: that loss starts a loop of its own.
+          this.#retrying = false;
+          return;
+        }
       } catch (error) {
-        if (this.closed) return;
+        if (this.closed) break;
         this.#options.onError(
           new EngineError(
             `cannot read stream ${this.stream} again, retrying: ${describeError(error)}`,
-            {
-              cause: error,
-            },
+            { cause: error },
           ),
         );
-        if (!(await sleep(delay, this.#closing.signal))) return;
       }
+      if (!(await sleep(delay, this.#closing.signal))) break;
     }
+    this.#retrying = false;
   }
 }
 
