@@ -10,9 +10,10 @@
  * file) out of the worker: the images in work fail with a passing error, to
  * be retried, and the next one starts a new child.
  *
- * The child starts with the first image and lives until `close()`, which
- * lets the images in work finish first; it exits by itself when its parent
- * goes (the IPC channel closes).
+ * The child starts at `start()` (or the first image, if that comes first)
+ * and lives until `close()`, which lets the images in work finish first;
+ * a child that dies is replaced by the next image. It exits by itself when
+ * its parent goes (the IPC channel closes).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';

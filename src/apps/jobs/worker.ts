@@ -98,10 +98,7 @@ async function processJob(
       `payload ${payload.key} has changed since the job was created (md5 ${md5})`,
     );
   }
-  const image = await (process.env.INPROC
-    ? await import('../image/thumbnail.ts')
-    : images
-  ).makeThumbnail(bytes, { ...job.operation, maxPixels: jobs.maxPixels });
+  const image = await images.makeThumbnail(bytes, { ...job.operation, maxPixels: jobs.maxPixels });
   const key = `${encodeURIComponent(job.tenantId)}/${job.jobId}.${image.format === 'jpeg' ? 'jpg' : image.format}`;
   const stored = await objects.put({
     bucket: RESULTS_BUCKET,
